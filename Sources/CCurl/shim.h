@@ -1,0 +1,13 @@
+#ifndef REEL_CCURL_SHIM_H
+#define REEL_CCURL_SHIM_H
+#include <curl/curl.h>
+
+/// curl_easy_setopt and curl_easy_getinfo are variadic; Swift calls these typed shims instead.
+static inline CURLcode reel_curl_setopt_long(CURL *h, CURLoption o, long v) { return curl_easy_setopt(h, o, v); }
+static inline CURLcode reel_curl_setopt_string(CURL *h, CURLoption o, const char *v) { return curl_easy_setopt(h, o, v); }
+static inline CURLcode reel_curl_setopt_pointer(CURL *h, CURLoption o, void *v) { return curl_easy_setopt(h, o, v); }
+static inline CURLcode reel_curl_getinfo_long(CURL *h, CURLINFO i, long *v) { return curl_easy_getinfo(h, i, v); }
+static inline CURLcode reel_curl_getinfo_string(CURL *h, CURLINFO i, char **v) { return curl_easy_getinfo(h, i, v); }
+/// CURLVERSION_NOW is a macro naming the newest version-info layout this header knows.
+static inline curl_version_info_data *reel_curl_version_info(void) { return curl_version_info(CURLVERSION_NOW); }
+#endif

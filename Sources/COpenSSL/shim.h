@@ -1,0 +1,6 @@
+#ifndef REEL_COPENSSL_SHIM_H
+#define REEL_COPENSSL_SHIM_H
+#include <openssl/evp.h>
+#include <openssl/crypto.h>
+#include <openssl/opensslv.h>
+#endif

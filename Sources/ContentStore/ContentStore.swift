@@ -1,0 +1,164 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A blob as the store holds it.
+public struct StoredBlob: Sendable, Equatable {
+    /// The SHA-256 of the bytes: the blob's name.
+    public let digest: Digest
+    /// Its length in bytes.
+    public let size: Int64
+    /// Where the file lives.
+    public let path: String
+    /// False when the store already held these bytes (nothing new was written).
+    public let isNew: Bool
+}
+
+/// The outcome of rehashing one blob.
+public enum BlobCheck: Sendable, Equatable {
+    case ok
+    case missing
+    case wrongSize(expected: Int64, actual: Int64)
+    case wrongHash(actual: Digest)
+}
+
+/// Immutable files named by the SHA-256 of their bytes, under `objects/ab/cdef…`.
+///
+/// Every write goes to a temp file inside the store, is hashed while it streams, checked for length,
+/// fsynced, made read-only and renamed into place; the directory is fsynced after. A crash at any moment
+/// leaves either the whole object or none (plus a temp file that `gc` removes).
+public struct ContentStore: Sendable {
+    /// The store's root folder (a library folder).
+    public let root: String
+    /// Bytes read or written per system call.
+    static let chunkSize = 1 << 20
+
+    public init(root: String) {
+        self.root = root
+    }
+
+    var objectsDirectory: String { root + "/objects" }
+    /// Where temp files live while they are written; on the same filesystem as objects/, so rename is atomic.
+    public var temporaryDirectory: String { root + "/tmp" }
+
+    /// Creates the store's folders when missing.
+    public func create() throws(StoreError) {
+        for path in [root, objectsDirectory, temporaryDirectory] {
+            if mkdir(path, 0o755) != 0 && errno != EEXIST { throw .system("creating", path) }
+        }
+        try syncDirectory(root)
+    }
+
+    /// The path where a blob with this digest lives (whether or not it exists).
+    public func path(for digest: Digest) -> String {
+        let hex = digest.hex
+        return "\(objectsDirectory)/\(hex.prefix(2))/\(hex.dropFirst(2))"
+    }
+
+    /// True when the store holds a file for this digest.
+    public func contains(_ digest: Digest) -> Bool {
+        access(path(for: digest), F_OK) == 0
+    }
+
+    /// Copies a file into the store.
+    ///
+    /// - Parameter expectedSize: when given, a file of another length is refused.
+    public func put(file source: String, expectedSize: Int64? = nil) throws(StoreError) -> StoredBlob {
+        let input = try FileDescriptor(path: source, flags: O_RDONLY)
+        input.adviseSequential()
+        let writer = try makeWriter()
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: Self.chunkSize, alignment: 4096)
+        defer { buffer.deallocate() }
+        while true {
+            let n = try input.read(into: buffer)
+            if n == 0 { break }
+            try writer.write(UnsafeRawBufferPointer(rebasing: buffer[..<n]))
+        }
+        try input.close()
+        return try writer.commit(expectedSize: expectedSize)
+    }
+
+    /// Stores a byte buffer.
+    public func put(bytes: [UInt8]) throws(StoreError) -> StoredBlob {
+        let writer = try makeWriter()
+        // withUnsafeBytes rethrows untyped errors, so the typed one is carried out by hand.
+        var failure: StoreError?
+        bytes.withUnsafeBytes { raw in
+            do throws(StoreError) { try writer.write(raw) } catch { failure = error }
+        }
+        if let failure { throw failure }
+        return try writer.commit(expectedSize: Int64(bytes.count))
+    }
+
+    /// Starts a streamed write (a download, say). Commit it, or drop it to discard the temp file.
+    public func makeWriter() throws(StoreError) -> BlobWriter {
+        try BlobWriter(store: self)
+    }
+
+    /// Rehashes a blob and compares it with its name and the expected size.
+    public func check(_ digest: Digest, expectedSize: Int64?) throws(StoreError) -> BlobCheck {
+        let path = path(for: digest)
+        guard access(path, F_OK) == 0 else { return .missing }
+        let input = try FileDescriptor(path: path, flags: O_RDONLY)
+        let size = try input.size()
+        if let expectedSize, size != expectedSize { return .wrongSize(expected: expectedSize, actual: size) }
+        input.adviseSequential()
+        let actual = try Self.hash(input)
+        return actual == digest ? .ok : .wrongHash(actual: actual)
+    }
+
+    /// The SHA-256 of a file, without storing it.
+    public static func hash(file path: String) throws(StoreError) -> Digest {
+        let input = try FileDescriptor(path: path, flags: O_RDONLY)
+        input.adviseSequential()
+        return try hash(input)
+    }
+
+    private static func hash(_ input: FileDescriptor) throws(StoreError) -> Digest {
+        let hasher = SHA256()
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 4096)
+        defer { buffer.deallocate() }
+        while true {
+            let n = try input.read(into: buffer)
+            if n == 0 { break }
+            hasher.update(UnsafeRawBufferPointer(rebasing: buffer[..<n]))
+        }
+        return hasher.finalize()
+    }
+
+    /// Every file under objects/: its digest when its name is one, and its path.
+    public func allObjects() throws(StoreError) -> [(digest: Digest?, path: String)] {
+        var result: [(Digest?, String)] = []
+        for prefix in try listDirectory(objectsDirectory) {
+            let folder = "\(objectsDirectory)/\(prefix)"
+            for rest in try listDirectory(folder) {
+                result.append((Digest(hex: prefix + rest), "\(folder)/\(rest)"))
+            }
+        }
+        return result
+    }
+
+    /// Removes a blob's file (used by gc and repair).
+    public func remove(_ digest: Digest) throws(StoreError) {
+        let path = path(for: digest)
+        if unlink(path) != 0 && errno != ENOENT { throw .system("removing", path) }
+    }
+
+    private func listDirectory(_ path: String) throws(StoreError) -> [String] {
+        guard let dir = opendir(path) else {
+            if errno == ENOENT { return [] }
+            throw .system("listing", path)
+        }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(cString: raw.bindMemory(to: CChar.self).baseAddress!)
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names.sorted()
+    }
+}
