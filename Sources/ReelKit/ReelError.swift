@@ -1,0 +1,59 @@
+import Catalog
+import ContentStore
+import Media
+
+/// The process exit statuses reel uses (BSD sysexits where one fits).
+public enum ExitStatus: Int32, Sendable {
+    case success = 0
+    /// Anything not covered below.
+    case failure = 1
+    /// The command line was wrong.
+    case usage = 64
+    /// The input was read but is not what it should be: not media, not a catalog, a failed verify.
+    case dataError = 65
+    /// An input file or a library does not exist.
+    case noInput = 66
+    /// A remote could not be reached.
+    case unavailable = 69
+    /// Reading or writing the disk failed.
+    case ioError = 74
+}
+
+/// An error meant for the user: one sentence and an exit status.
+public struct ReelError: Error, Sendable, Equatable, CustomStringConvertible {
+    public let message: String
+    public let status: ExitStatus
+
+    public init(_ message: String, status: ExitStatus) {
+        self.message = message
+        self.status = status
+    }
+
+    public var description: String { message }
+
+    /// Wraps a catalog failure.
+    public init(_ error: CatalogError) {
+        switch error {
+        case .notACatalog, .tooNew: self.init(error.description, status: .dataError)
+        case .missing: self.init(error.description, status: .noInput)
+        case .cannotOpen: self.init(error.description, status: .ioError)
+        case .sqlite(let e) where e.isCannotOpen: self.init(error.description, status: .ioError)
+        case .sqlite: self.init(error.description, status: .failure)
+        }
+    }
+
+    /// Wraps a content-store failure.
+    public init(_ error: StoreError) {
+        self.init(error.description, status: .ioError)
+    }
+
+    /// Wraps a media failure: a file that cannot be read is an I/O problem, one that reads but is not
+    /// media is bad data.
+    public init(_ error: MediaError) {
+        switch error.kind {
+        case .fileNotFound: self.init(error.description, status: .noInput)
+        case .permissionDenied, .isDirectory: self.init(error.description, status: .ioError)
+        default: self.init(error.description, status: .dataError)
+        }
+    }
+}

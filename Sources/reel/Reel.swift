@@ -1,0 +1,19 @@
+import ArgumentParser
+import ReelKit
+
+@main
+struct Reel: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "reel",
+        abstract: "A local library for AI video generations.",
+        discussion: """
+            reel keeps every clip you generate, with its prompt and real media metadata, in a library on \
+            your disk: a SQLite catalog and a content-addressed store.
+
+            Start with `reel init`, then `reel import ~/Downloads` or `reel probe FILE`.
+            Shell completion: `reel --generate-completion-script bash|zsh|fish`.
+            """,
+        version: ReelVersion.full,
+        subcommands: [Init.self, Import.self, Probe.self, List.self, Show.self, Verify.self]
+    )
+}

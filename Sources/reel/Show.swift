@@ -1,0 +1,86 @@
+import ArgumentParser
+import Catalog
+import ContentStore
+import Foundation
+import ReelKit
+
+struct Show: ReelCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Show one generation: its fields, media metadata and files.",
+        discussion: """
+            Example:
+              reel show eaf962b3            # any unique prefix of the id, as in git
+              reel show eaf962b3 --json
+            """)
+
+    @OptionGroup var options: LibraryOptions
+
+    @Argument(help: ArgumentHelp("The generation's id, or a unique prefix of it.", valueName: "id"))
+    var id: String
+
+    @Flag(help: "Print JSON.")
+    var json = false
+
+    func execute() throws(ReelError) {
+        let library = try options.open()
+        let generation = try library.resolve(id)
+        let catalog = library.catalog
+        var media: [MediaJSON] = []
+        var video: MediaInfoRecord?
+        do {
+            for m in try catalog.media(generationID: generation.id) {
+                let info = try m.blobSHA256.flatMap { try catalog.mediaInfo(sha256: $0) }
+                if video == nil, m.state == .stored, m.role == .video || m.role == .videoRaw { video = info }
+                let path = m.blobSHA256.flatMap(Digest.init(hex:)).map(library.store.path(for:))
+                media.append(MediaJSON(
+                    role: m.role.rawValue, state: m.state.rawValue, sha256: m.blobSHA256,
+                    size: try m.blobSHA256.flatMap { try catalog.blob(sha256: $0)?.size }, path: path,
+                    source_path: m.sourcePath, remote_url: m.remoteURL, probe: try info?.decodedInfo()))
+            }
+        } catch let error as CatalogError {
+            throw ReelError(error)
+        } catch {
+            throw ReelError("the catalog holds unreadable media info: \(error)", status: .dataError)
+        }
+        var output = GenerationJSON(summary: GenerationSummary(generation: generation, video: video))
+        output.media = media
+        if json {
+            try JSONOutput.print(output)
+        } else {
+            printText(output)
+        }
+    }
+
+    private func printText(_ g: GenerationJSON) {
+        var fields: [(String, String?)] = [
+            ("id", g.id),
+            ("from", g.remote.map { "\($0) (\(g.remote_id ?? "?"))" } ?? g.origin),
+            ("state", g.raw_state.map { $0 == g.state ? g.state : "\(g.state) (\($0))" } ?? g.state),
+            ("created", g.created_at),
+            ("prompt", g.prompt.isEmpty ? nil : g.prompt),
+            ("title", g.title),
+            ("model", g.model),
+            ("shape", [g.aspect, g.resolution, g.duration.map { String(format: "%.2f s", $0) }].compactMap { $0 }
+                .joined(separator: " · ")),
+            ("loop", g.loop.map { $0 ? "yes" : "no" }),
+            ("parent", g.parent_id),
+            ("failure", g.failure_reason),
+            ("liked", g.liked.map { $0 ? "yes" : "no" }),
+        ]
+        if let remoteID = g.remote_id, g.remote == nil { fields.append(("claims", "remote generation \(remoteID)")) }
+        for (name, value) in fields {
+            guard let value, !value.isEmpty else { continue }
+            print(Terminal.dim(name.padding(toLength: 9, withPad: " ", startingAt: 0)) + value)
+        }
+        for m in g.media ?? [] {
+            print("")
+            let size = m.size.map { " · " + MediaSummary.byteCount($0) } ?? ""
+            print(Terminal.bold(m.role) + "  " + (m.path ?? m.state) + size)
+            if let source = m.source_path { print("  from \(source)") }
+            if let url = m.remote_url { print("  url \(url)") }
+            if let probe = m.probe {
+                for line in MediaSummary.lines(probe) { print("  \(line)") }
+            }
+        }
+    }
+}

@@ -1,0 +1,91 @@
+import ArgumentParser
+import Foundation
+import ReelKit
+
+/// The library option every command that uses a library takes.
+struct LibraryOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp(
+        "The library folder (default: $REEL_LIBRARY, else $XDG_DATA_HOME/reel, else ~/.local/share/reel).",
+        valueName: "dir"))
+    var library: String?
+
+    func path() throws(ReelError) -> String {
+        try LibraryLocation.resolve(option: library, environment: ProcessInfo.processInfo.environment)
+    }
+
+    func open() throws(ReelError) -> Library {
+        try Library.open(at: try path())
+    }
+}
+
+/// A command whose failures are `ReelError`s: printed as one line on stderr, exited with their status.
+protocol ReelCommand: ParsableCommand {
+    func execute() throws(ReelError)
+}
+
+extension ReelCommand {
+    func run() throws {
+        do {
+            try execute()
+        } catch {
+            Terminal.error(error.message)
+            throw ExitCode(error.status.rawValue)
+        }
+    }
+}
+
+/// Where output goes, and whether a person is looking at it.
+enum Terminal {
+    static let stdoutIsTTY = isatty(STDOUT_FILENO) == 1
+    static let stderrIsTTY = isatty(STDERR_FILENO) == 1
+    static let colour = stdoutIsTTY && ProcessInfo.processInfo.environment["NO_COLOR"].map(\.isEmpty) ?? true
+
+    /// The terminal's width in columns, or nil when stdout is not a terminal.
+    static var width: Int? {
+        guard stdoutIsTTY else { return nil }
+        var size = winsize()
+        guard ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 else { return 80 }
+        return Int(size.ws_col)
+    }
+
+    static func error(_ message: String) {
+        FileHandle.standardError.write(Data("reel: \(message)\n".utf8))
+    }
+
+    static func warning(_ message: String) {
+        FileHandle.standardError.write(Data("reel: \(message)\n".utf8))
+    }
+
+    /// Rewrites one status line on stderr while a person watches; nothing when stderr is not a terminal.
+    static func progress(_ line: String) {
+        guard stderrIsTTY else { return }
+        FileHandle.standardError.write(Data("\r\u{1B}[2K\(line)".utf8))
+    }
+
+    static func endProgress() {
+        guard stderrIsTTY else { return }
+        FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8))
+    }
+
+    static func dim(_ text: String) -> String { colour ? "\u{1B}[2m\(text)\u{1B}[0m" : text }
+    static func bold(_ text: String) -> String { colour ? "\u{1B}[1m\(text)\u{1B}[0m" : text }
+    static func red(_ text: String) -> String { colour ? "\u{1B}[31m\(text)\u{1B}[0m" : text }
+}
+
+/// Prints JSON values, one document or one per line.
+enum JSONOutput {
+    static func encoder(pretty: Bool) -> JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = pretty ? [.prettyPrinted, .withoutEscapingSlashes] : [.withoutEscapingSlashes]
+        return encoder
+    }
+
+    static func print<T: Encodable>(_ value: T, pretty: Bool = true) throws(ReelError) {
+        do {
+            let data = try encoder(pretty: pretty).encode(value)
+            FileHandle.standardOutput.write(data + Data("\n".utf8))
+        } catch {
+            throw ReelError("could not write JSON: \(error)", status: .failure)
+        }
+    }
+}
