@@ -38,12 +38,14 @@ let package = Package(
             name: "reel",
             dependencies: ["ReelKit", "Media", "Catalog", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
-        .testTarget(name: "SQLiteTests", dependencies: ["SQLite"]),
+        // Shared by the test targets: temp folders, the corpus, running programs.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "SQLiteTests", dependencies: ["SQLite", "TestSupport"]),
         .testTarget(name: "MediaTests", dependencies: ["Media"]),
-        .testTarget(name: "ContentStoreTests", dependencies: ["ContentStore"]),
-        .testTarget(name: "CatalogTests", dependencies: ["Catalog"]),
-        .testTarget(name: "ReelKitTests", dependencies: ["ReelKit"]),
-        .testTarget(name: "CLITests", dependencies: ["reel"]),
+        .testTarget(name: "ContentStoreTests", dependencies: ["ContentStore", "TestSupport"]),
+        .testTarget(name: "CatalogTests", dependencies: ["Catalog", "TestSupport"]),
+        .testTarget(name: "ReelKitTests", dependencies: ["ReelKit", "TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["reel", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -2,7 +2,7 @@ import CSQLite
 
 /// A compiled statement. It owns its `sqlite3_stmt` and finalizes it when released.
 public final class Statement {
-    private let handle: OpaquePointer
+    fileprivate let handle: OpaquePointer
     // Keeps the connection open for as long as the statement exists.
     private let connection: Connection
     /// The SQL text of the statement.
@@ -75,7 +75,7 @@ public final class Statement {
     /// Advances to the next row; returns nil when the statement is done.
     public func step() throws(SQLiteError) -> Row? {
         switch sqlite3_step(handle) {
-        case SQLITE_ROW: return Row(handle: handle)
+        case SQLITE_ROW: return Row(statement: self)
         case SQLITE_DONE: return nil
         default:
             let error = connection.error(sql: sql)
@@ -104,19 +104,22 @@ public final class Statement {
     }
 }
 
-/// The current row of a statement; valid only until the statement steps again.
+/// The current row of a statement. Its values are those of the row the statement is on: read them before
+/// stepping again. It keeps the statement alive, so reading it is always memory-safe.
 public struct Row {
-    fileprivate let handle: OpaquePointer
+    private let statement: Statement
     private let base: Int32
 
-    fileprivate init(handle: OpaquePointer, base: Int32 = 0) {
-        self.handle = handle
+    fileprivate init(statement: Statement, base: Int32 = 0) {
+        self.statement = statement
         self.base = base
     }
 
+    private var handle: OpaquePointer { statement.handle }
+
     /// The same row seen from column `offset` on: column 0 of the result is column `offset` of this one.
     /// Lets a query that selects two records' columns side by side decode each with its own initializer.
-    public func dropping(_ offset: Int) -> Row { Row(handle: handle, base: base + Int32(offset)) }
+    public func dropping(_ offset: Int) -> Row { Row(statement: statement, base: base + Int32(offset)) }
 
     /// How many columns the row has.
     public var count: Int { Int(sqlite3_column_count(handle) - base) }

@@ -1,0 +1,37 @@
+import Foundation
+
+/// Where the real files tests use live.
+public enum Fixtures {
+    /// The package root, found from this file's path.
+    public static let packageRoot: String = {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().path
+    }()
+
+    /// The media corpus: `$REEL_CORPUS`, or `shared/corpus/media` beside the package.
+    public static let corpus: String = {
+        if let override = ProcessInfo.processInfo.environment["REEL_CORPUS"], !override.isEmpty { return override }
+        return (packageRoot as NSString).deletingLastPathComponent + "/shared/corpus/media"
+    }()
+
+    /// The corpus's file names, sorted.
+    public static let corpusFiles: [String] = {
+        ((try? FileManager.default.contentsOfDirectory(atPath: corpus)) ?? []).filter { !$0.hasPrefix(".") }.sorted()
+    }()
+
+    /// The path of a corpus file.
+    public static func corpus(_ name: String) -> String { "\(corpus)/\(name)" }
+
+    /// The `reel` executable SwiftPM built beside the test bundle.
+    public static let reelBinary: String = {
+        let testBinary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        var folder = testBinary.deletingLastPathComponent()
+        // On Linux the tests run as `<products>/reelPackageTests.xctest`; on macOS inside a bundle.
+        for _ in 0..<4 {
+            let candidate = folder.appendingPathComponent("reel").path
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+            folder = folder.deletingLastPathComponent()
+        }
+        return "\(packageRoot)/.build/debug/reel"
+    }()
+}
