@@ -38,6 +38,9 @@ let package = Package(
             name: "reel",
             dependencies: ["ReelKit", "Media", "Catalog", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
+        // The in-process halves of scripts/bench-*.
+        .executableTarget(name: "reel-bench", dependencies: ["ContentStore"], path: "Benchmarks/ReelBench"),
+
         // Shared by the test targets: temp folders, the corpus, running programs.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "SQLiteTests", dependencies: ["SQLite", "TestSupport"]),

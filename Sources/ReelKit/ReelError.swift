@@ -2,29 +2,12 @@ import Catalog
 import ContentStore
 import Media
 
-/// The process exit statuses reel uses (BSD sysexits where one fits).
-public enum ExitStatus: Int32, Sendable {
-    case success = 0
-    /// Anything not covered below.
-    case failure = 1
-    /// The command line was wrong.
-    case usage = 64
-    /// The input was read but is not what it should be: not media, not a catalog, a failed verify.
-    case dataError = 65
-    /// An input file or a library does not exist.
-    case noInput = 66
-    /// A remote could not be reached.
-    case unavailable = 69
-    /// Reading or writing the disk failed.
-    case ioError = 74
-}
-
 /// An error meant for the user: one sentence and an exit status.
 public struct ReelError: Error, Sendable, Equatable, CustomStringConvertible {
     public let message: String
-    public let status: ExitStatus
+    public let status: Status
 
-    public init(_ message: String, status: ExitStatus) {
+    public init(_ message: String, status: Status) {
         self.message = message
         self.status = status
     }
@@ -55,5 +38,24 @@ public struct ReelError: Error, Sendable, Equatable, CustomStringConvertible {
         case .permissionDenied, .isDirectory: self.init(error.description, status: .ioError)
         default: self.init(error.description, status: .dataError)
         }
+    }
+}
+
+extension ReelError {
+    /// The process exit statuses reel uses (BSD sysexits where one fits).
+    public enum Status: Int32, Sendable {
+        case success = 0
+        /// Anything not covered below.
+        case failure = 1
+        /// The command line was wrong.
+        case usage = 64
+        /// The input was read but is not what it should be: not media, not a catalog, a failed verify.
+        case dataError = 65
+        /// An input file or a library does not exist.
+        case noInput = 66
+        /// A remote could not be reached.
+        case unavailable = 69
+        /// Reading or writing the disk failed.
+        case ioError = 74
     }
 }

@@ -24,10 +24,6 @@ struct Import: ReelCommand {
     @Flag(name: .shortAndLong, help: "Print nothing but errors.")
     var quiet = false
 
-    func validate() throws {
-        if paths.isEmpty { throw ValidationError("name at least one file or folder to import") }
-    }
-
     func execute() throws(ReelError) {
         let library = try options.open()
         var imported = 0, present = 0, skipped = 0

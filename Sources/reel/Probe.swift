@@ -26,7 +26,6 @@ struct Probe: ReelCommand {
     var jsonl = false
 
     func validate() throws {
-        if files.isEmpty { throw ValidationError("name at least one file to probe") }
         if json && jsonl { throw ValidationError("choose one of --json and --jsonl") }
     }
 
