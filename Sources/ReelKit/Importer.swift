@@ -90,6 +90,11 @@ public struct Importer {
         } catch {
             throw ReelError(error)
         }
+        if info.isTruncated, let size = info.size, let end = info.indexedDataEnd {
+            throw ReelError(
+                "\(path): truncated: the file ends at byte \(size) but its media runs to byte \(end) (an incomplete download?)",
+                status: .dataError)
+        }
         guard let video = info.firstVideoStream else {
             throw ReelError("\(path): no video stream (\(info.hasAudio ? "audio only" : "nothing to play"))", status: .dataError)
         }

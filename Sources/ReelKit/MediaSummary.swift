@@ -9,7 +9,11 @@ public enum MediaSummary {
         if let d = info.duration { head.append(String(format: "%.2f s", d)) }
         if let b = info.bitRate { head.append(bitRate(b)) }
         if let s = info.size { head.append(byteCount(s)) }
-        return [head.joined(separator: " · ")] + info.streams.map(stream)
+        var lines = [head.joined(separator: " · ")] + info.streams.map(stream)
+        if info.isTruncated, let size = info.size, let end = info.indexedDataEnd {
+            lines.append("truncated: the file ends at byte \(size), its media runs to byte \(end)")
+        }
+        return lines
     }
 
     /// One stream: "#0 video h264 (High) 1280x720 25 fps yuv420p rotated -90°".
