@@ -3,18 +3,25 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Dispatch
+import Synchronization
 
 /// A blob being written: bytes stream into a temp file in the store and through SHA-256 at once.
 ///
-/// `commit` puts the finished file in place; dropping the writer uncommitted removes the temp file.
+/// Hashing runs on the caller's thread while a serial queue writes the previous chunks, so storing
+/// costs about as much as hashing alone on two cores. `commit` puts the finished file in place;
+/// dropping the writer uncommitted removes the temp file.
 public final class BlobWriter {
     private let store: ContentStore
     private let file: FileDescriptor
     private let hasher = SHA256()
+    private let writes = DispatchQueue(label: "reel.content-store.write")
+    /// Chunks queued but not yet written; bounds the memory a fast producer can use.
+    private let slots = DispatchSemaphore(value: 4)
+    private let firstFailure = FirstFailure()
     private var committed = false
     /// Bytes written so far.
     public private(set) var size: Int64 = 0
-    private var writebackStart: Int64 = 0
     /// How much to let pile up in the page cache before asking the kernel to write it out.
     private static let writebackWindow: Int64 = 8 << 20
 
@@ -30,24 +37,41 @@ public final class BlobWriter {
     }
 
     deinit {
+        writes.sync {}
         if !committed { unlink(file.path) }
     }
 
-    /// Appends bytes.
+    /// Appends bytes. A write error from an earlier chunk is reported here or by `commit`.
     public func write(_ bytes: UnsafeRawBufferPointer) throws(StoreError) {
         precondition(!committed, "write after commit")
+        if let failure = firstFailure.value { throw failure }
         hasher.update(bytes)
-        try file.writeAll(bytes)
+        let chunk = [UInt8](bytes)
+        let start = size
         size += Int64(bytes.count)
-        if size - writebackStart >= Self.writebackWindow {
-            file.startWriteback(offset: writebackStart, length: size - writebackStart)
-            writebackStart = size
+        slots.wait()
+        writes.async { [file, slots, firstFailure] in
+            defer { slots.signal() }
+            guard firstFailure.value == nil else { return }
+            do throws(StoreError) {
+                try chunk.withUnsafeBufferPointer { (buffer) throws(StoreError) in try file.writeAll(UnsafeRawBufferPointer(buffer)) }
+                let end = start + Int64(chunk.count)
+                // Crossing a window boundary: start writeback of the window just filled.
+                if end / Self.writebackWindow > start / Self.writebackWindow {
+                    let windowStart = (end / Self.writebackWindow - 1) * Self.writebackWindow
+                    file.startWriteback(offset: windowStart, length: Self.writebackWindow)
+                }
+            } catch {
+                firstFailure.record(error)
+            }
         }
     }
 
     /// Makes the blob durable and puts it in place. Throws, and leaves nothing behind, when the length differs.
     public func commit(expectedSize: Int64? = nil) throws(StoreError) -> StoredBlob {
         precondition(!committed, "commit twice")
+        writes.sync {}
+        if let failure = firstFailure.value { throw failure }
         if let expectedSize, expectedSize != size {
             throw StoreError(.sizeMismatch(expected: expectedSize, actual: size), path: file.path, operation: "storing")
         }
@@ -72,5 +96,16 @@ public final class BlobWriter {
         committed = true
         try syncDirectory(folder)
         return StoredBlob(digest: digest, size: size, path: target, isNew: true)
+    }
+}
+
+/// The first error the write queue met, shared between it and the writer.
+private final class FirstFailure: Sendable {
+    private let stored = Mutex<StoreError?>(nil)
+
+    var value: StoreError? { stored.withLock { $0 } }
+
+    func record(_ error: StoreError) {
+        stored.withLock { $0 = $0 ?? error }
     }
 }

@@ -5,7 +5,10 @@ import Darwin
 #endif
 
 /// An open file descriptor with one owner: it is closed exactly once, on `close()` or in `deinit`.
-final class FileDescriptor {
+///
+/// `@unchecked Sendable` because `BlobWriter` hands it to its write queue; the writer never touches it
+/// while that queue holds work (every other use waits for the queue to drain first).
+final class FileDescriptor: @unchecked Sendable {
     private(set) var raw: Int32
     let path: String
 
