@@ -66,12 +66,8 @@ public final class Library {
             let library = Library(root: root, catalog: catalog)
             try library.store.create()  // a library whose objects/ or tmp/ was removed gets them back
             return library
-        } catch let error as CatalogError {
-            throw ReelError(error)
-        } catch let error as StoreError {
-            throw ReelError(error)
         } catch {
-            throw ReelError("\(error)", status: .failure)
+            throw ReelError(error)
         }
     }
 

@@ -14,6 +14,17 @@ public struct ReelError: Error, Sendable, Equatable, CustomStringConvertible {
 
     public var description: String { message }
 
+    /// Wraps any failure from the layers below, by its type.
+    public init(_ error: any Error) {
+        switch error {
+        case let error as ReelError: self = error
+        case let error as CatalogError: self.init(error)
+        case let error as StoreError: self.init(error)
+        case let error as MediaError: self.init(error)
+        default: self.init("\(error)", status: .failure)
+        }
+    }
+
     /// Wraps a catalog failure.
     public init(_ error: CatalogError) {
         switch error {

@@ -62,12 +62,8 @@ public struct Verifier {
                     detail: "a \(media.role.rawValue) of generation row \(media.generationID) names a blob the catalog lacks"))
             }
             files = try store.allObjects()
-        } catch let error as CatalogError {
-            throw ReelError(error)
-        } catch let error as StoreError {
-            throw ReelError(error)
         } catch {
-            throw ReelError("\(error)", status: .failure)
+            throw ReelError(error)
         }
         let recorded = Set(blobs.map(\.sha256))
         for file in files {
