@@ -25,6 +25,10 @@ public struct MediaInfo: Sendable, Equatable, Codable {
     /// has no index up front (MPEG-TS, raw streams). Not an ffprobe field: ffprobe does not notice truncation.
     public var indexedDataEnd: Int64?
 
+    /// False when not one packet of media could be read: a header with no frames (an MP4 init segment,
+    /// an empty recording). Not an ffprobe field.
+    public var hasPackets: Bool
+
     /// True when the index points past the end of the file: a cut-off download or copy.
     public var isTruncated: Bool {
         guard let indexedDataEnd, let size else { return false }
@@ -35,7 +39,7 @@ public struct MediaInfo: Sendable, Equatable, Codable {
     public init(
         formatName: String, formatLongName: String? = nil, duration: Double? = nil,
         startTime: Double? = nil, bitRate: Int64? = nil, size: Int64? = nil,
-        tags: [String: String] = [:], streams: [StreamInfo] = [], indexedDataEnd: Int64? = nil
+        tags: [String: String] = [:], streams: [StreamInfo] = [], indexedDataEnd: Int64? = nil, hasPackets: Bool = true
     ) {
         self.formatName = formatName
         self.formatLongName = formatLongName
@@ -46,6 +50,7 @@ public struct MediaInfo: Sendable, Equatable, Codable {
         self.tags = tags
         self.streams = streams
         self.indexedDataEnd = indexedDataEnd
+        self.hasPackets = hasPackets
     }
 
     /// Video streams that are real pictures in motion (attached cover art excluded).
@@ -75,6 +80,7 @@ public struct MediaInfo: Sendable, Equatable, Codable {
         case size
         case tags
         case indexedDataEnd = "indexed_data_end"
+        case hasPackets = "has_packets"
     }
 
     /// Decodes the ffprobe-shaped form written by ``encode(to:)``; missing `tags` mean none.
@@ -89,6 +95,7 @@ public struct MediaInfo: Sendable, Equatable, Codable {
         size = try c.decodeIfPresent(Int64.self, forKey: .size)
         tags = try c.decodeIfPresent([String: String].self, forKey: .tags) ?? [:]
         indexedDataEnd = try c.decodeIfPresent(Int64.self, forKey: .indexedDataEnd)
+        hasPackets = try c.decodeIfPresent(Bool.self, forKey: .hasPackets) ?? true
         streams = try root.decodeIfPresent([StreamInfo].self, forKey: .streams) ?? []
     }
 
@@ -104,6 +111,7 @@ public struct MediaInfo: Sendable, Equatable, Codable {
         try c.encodeIfPresent(size, forKey: .size)
         if !tags.isEmpty { try c.encode(tags, forKey: .tags) }
         try c.encodeIfPresent(indexedDataEnd, forKey: .indexedDataEnd)
+        if !hasPackets { try c.encode(false, forKey: .hasPackets) }
         try root.encode(streams, forKey: .streams)
     }
 }

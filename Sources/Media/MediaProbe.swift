@@ -79,8 +79,18 @@ private final class InputFile {
             size: size >= 0 ? size : nil,
             tags: tags(fmt.metadata),
             streams: streams,
-            indexedDataEnd: indexedDataEnd(fmt))
+            indexedDataEnd: indexedDataEnd(fmt),
+            hasPackets: readsAPacket(context))
     }
+}
+
+/// Whether the demuxer yields at least one packet. After `avformat_find_stream_info` the first packets
+/// are already buffered, so this costs no extra reading for a file with media.
+private func readsAPacket(_ context: UnsafeMutablePointer<AVFormatContext>) -> Bool {
+    guard let packet = av_packet_alloc() else { return true }
+    var owned: UnsafeMutablePointer<AVPacket>? = packet
+    defer { av_packet_free(&owned) }
+    return av_read_frame(context, packet) >= 0
 }
 
 /// The furthest byte any stream's sample index reaches. MP4 and MOV index every sample in the header,

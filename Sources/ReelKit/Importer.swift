@@ -95,6 +95,10 @@ public struct Importer {
                 "\(path): truncated: the file ends at byte \(size) but its media runs to byte \(end) (an incomplete download?)",
                 status: .dataError)
         }
+        if !info.hasPackets {
+            throw ReelError("\(path): no frames: the file holds only a header (an init segment or an empty recording)",
+                status: .dataError)
+        }
         guard let video = info.firstVideoStream else {
             throw ReelError("\(path): no video stream (\(info.hasAudio ? "audio only" : "nothing to play"))", status: .dataError)
         }

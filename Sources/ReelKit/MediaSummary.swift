@@ -10,6 +10,7 @@ public enum MediaSummary {
         if let b = info.bitRate { head.append(bitRate(b)) }
         if let s = info.size { head.append(byteCount(s)) }
         var lines = [head.joined(separator: " · ")] + info.streams.map(stream)
+        if !info.hasPackets { lines.append("no frames: the file holds only a header") }
         if info.isTruncated, let size = info.size, let end = info.indexedDataEnd {
             lines.append("truncated: the file ends at byte \(size), its media runs to byte \(end)")
         }

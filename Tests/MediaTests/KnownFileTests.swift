@@ -116,3 +116,22 @@ import TestSupport
         #expect(info.indexedDataEnd == Int64(data.count), "the index still spans the whole original")
     }
 }
+
+/// A header without frames opens fine in libavformat (and ffprobe); reading one packet tells.
+@Suite struct PacketPresenceTests {
+    @Test(arguments: ["mp4ff__av1_init.mp4", "mp4ff__hvc1_init.mp4", "mp4ff__init_with_colr.mp4"])
+    func initSegmentsHaveNoPackets(file: String) throws {
+        let info = try MediaProbe.probe(path: Fixtures.corpus(file))
+        #expect(info.hasVideo, "the header declares a video stream")
+        #expect(!info.hasPackets)
+        let json = String(decoding: try JSONEncoder().encode(info), as: UTF8.self)
+        #expect(json.contains("\"has_packets\":false"))
+    }
+
+    @Test(arguments: ["mb__video.mp4", "mp4ff__v300_multiple_segments.mp4", "ax__sample_fragmented.mp4", "mb__no-aud.ts"])
+    func realClipsHavePackets(file: String) throws {
+        let info = try MediaProbe.probe(path: Fixtures.corpus(file))
+        #expect(info.hasPackets)
+        #expect(!String(decoding: try JSONEncoder().encode(info), as: UTF8.self).contains("has_packets"))
+    }
+}

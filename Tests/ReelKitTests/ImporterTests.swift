@@ -90,6 +90,7 @@ import TestSupport
         ("mb__ac3.mp4", "no video stream (audio only)", ReelError.Status.dataError),
         ("ax__bear-id3.mp3", "no video stream (audio only)", .dataError),  // its mjpeg stream is cover art
         ("mp4ff__init_truncated.mp4", "", .dataError),
+        ("mp4ff__av1_init.mp4", "no frames: the file holds only a header (an init segment or an empty recording)", .dataError),
         ("ax__sample_malformed_free_box.mp4", "Invalid data found when processing input", .dataError),
         ("mb__annex-b.mp4", "truncated: the file ends at byte 100000 but its media runs to byte 1313021 (an incomplete download?)", .dataError),
     ])
