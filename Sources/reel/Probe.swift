@@ -16,6 +16,9 @@ struct Probe: ReelCommand {
             {"path", "error"}; the others are still probed, and the exit status is 65.
             """)
 
+    // Accepted so that `alias reel='reel --library DIR'` works with every command; probe reads no library.
+    @OptionGroup var options: LibraryOptions
+
     @Argument(help: ArgumentHelp("Media files.", valueName: "file"))
     var files: [String]
 

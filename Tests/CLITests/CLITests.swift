@@ -248,16 +248,49 @@ func expectOneLineError(_ result: Shell.Result, status: Int32, contains text: St
     }
 }
 
+/// Files the user running reel may not read. Root reads everything, so as root reel runs as `nobody`.
+@Suite struct UnreadableFileCLITests {
+    let folder = TemporaryDirectory()
+
+    func runAsUnprivileged(_ arguments: [String]) throws -> Shell.Result {
+        var environment = ProcessInfo.processInfo.environment
+        environment["NO_COLOR"] = "1"
+        guard geteuid() == 0 else {
+            return try Shell.run(Fixtures.reelBinary, arguments, environment: environment, check: false)
+        }
+        let drop = ["--reuid=nobody", "--regid=nogroup", "--clear-groups", Fixtures.reelBinary]
+        return try Shell.run("/usr/bin/setpriv", drop + arguments, environment: environment, check: false)
+    }
+
+    @Test func probeAndImportReportPermissionDenied() throws {
+        try Shell.run("/bin/chmod", ["0777", folder.path])
+        let locked = try folder.copy(Fixtures.corpus("ax__sample.mp4"), as: "locked.mp4")
+        try Shell.run("/bin/chmod", ["0000", locked])
+        let probed = try runAsUnprivileged(["probe", locked])
+        #expect(probed.status == 65)
+        #expect(probed.stderr.hasPrefix("reel: \(locked): Permission denied\n"))
+
+        let library = folder.file("lib")
+        #expect(try runAsUnprivileged(["init", "--library", library]).status == 0)
+        let imported = try runAsUnprivileged(["import", "--library", library, locked])
+        #expect(imported.status == 74)
+        #expect(imported.stderr.split(separator: "\n") == [
+            "reel: skipped \(locked): Permission denied", "reel: 1 named file could not be imported",
+        ])
+    }
+}
+
 @Suite struct HelpCLITests {
     let reel = Reel(folder: TemporaryDirectory())
 
     @Test(arguments: ["init", "import", "probe", "ls", "show", "verify"])
-    func everyCommandHasHelpWithAnExample(command: String) throws {
+    func everyCommandHasHelpWithAnExampleAndTheLibraryOption(command: String) throws {
         let result = try reel(command, "--help")
         #expect(result.status == 0)
         #expect(result.stdout.contains("OVERVIEW: "))
         #expect(result.stdout.contains("Example:"))
-        #expect(result.stdout.contains("reel \(command)") || result.stdout.contains("reel " + command))
+        #expect(result.stdout.contains("  reel \(command)"), "the example runs this command")
+        #expect(result.stdout.contains("--library <dir>"))
     }
 
     @Test(arguments: ["bash", "zsh", "fish"])
