@@ -9,10 +9,15 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "reel", targets: ["reel"]),
+        .executable(name: "reel-sim", targets: ["reel-sim"]),
         .library(name: "ReelKit", targets: ["ReelKit"]),
+        .library(name: "ReelSimulator", targets: ["ReelSimulator"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
+        // Hummingbird runs on it already; the simulator names its Service protocol and signals.
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.0.0"),
     ],
     targets: [
         // C libraries from Debian, each behind a module map and a shim header.
@@ -38,6 +43,18 @@ let package = Package(
             name: "reel",
             dependencies: ["ReelKit", "Media", "Catalog", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
+        // The API simulator: every remote dialect on one port, with real media and real faults.
+        .target(
+            name: "ReelSimulator",
+            dependencies: [
+                "Media", "ContentStore", .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ]),
+        .executableTarget(
+            name: "reel-sim",
+            dependencies: ["ReelSimulator", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+
         // The in-process halves of scripts/bench-*.
         .executableTarget(name: "reel-bench", dependencies: ["ContentStore"], path: "Benchmarks/ReelBench"),
 
@@ -49,6 +66,7 @@ let package = Package(
         .testTarget(name: "CatalogTests", dependencies: ["Catalog", "TestSupport"]),
         .testTarget(name: "ReelKitTests", dependencies: ["ReelKit", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["reel", "TestSupport"]),
+        .testTarget(name: "ReelSimulatorTests", dependencies: ["ReelSimulator", "Media", "reel-sim", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

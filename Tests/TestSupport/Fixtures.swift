@@ -23,15 +23,21 @@ public enum Fixtures {
     public static func corpus(_ name: String) -> String { "\(corpus)/\(name)" }
 
     /// The `reel` executable SwiftPM built beside the test bundle.
-    public static let reelBinary: String = {
+    public static let reelBinary = builtProduct("reel")
+
+    /// The `reel-sim` executable.
+    public static let simulatorBinary = builtProduct("reel-sim")
+
+    /// An executable product SwiftPM built beside the test bundle.
+    public static func builtProduct(_ name: String) -> String {
         let testBinary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
         var folder = testBinary.deletingLastPathComponent()
         // On Linux the tests run as `<products>/reelPackageTests.xctest`; on macOS inside a bundle.
         for _ in 0..<4 {
-            let candidate = folder.appendingPathComponent("reel").path
+            let candidate = folder.appendingPathComponent(name).path
             if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
             folder = folder.deletingLastPathComponent()
         }
-        return "\(packageRoot)/.build/debug/reel"
-    }()
+        return "\(packageRoot)/.build/debug/\(name)"
+    }
 }

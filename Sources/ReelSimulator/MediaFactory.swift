@@ -1,0 +1,124 @@
+import ContentStore
+import Dispatch
+import Hummingbird
+import Media
+
+/// The files a generation has on the simulator's CDN.
+enum MediaFile: String, Sendable, CaseIterable {
+    case watermarked, raw, thumbnail, lastFrame, source, sourceEnd
+
+    /// The manifest's role name.
+    var role: String {
+        switch self {
+        case .watermarked: "video"
+        case .raw: "video_raw"
+        case .thumbnail: "thumbnail"
+        case .lastFrame: "last_frame"
+        case .source, .sourceEnd: "source_image"
+        }
+    }
+
+    var contentType: String {
+        switch self {
+        case .watermarked, .raw: "video/mp4"
+        default: "image/jpeg"
+        }
+    }
+
+    /// The files a generation serves in its current stage.
+    static func served(by g: SimGeneration, completed: Bool) -> [MediaFile] {
+        var files: [MediaFile] = completed ? [.watermarked, .raw, .thumbnail, .lastFrame] : []
+        if g.hasSourceImage && g.sourceUploadID == nil { files.append(.source) }
+        if g.hasEndImage { files.append(.sourceEnd) }
+        return files
+    }
+}
+
+/// A file ready to serve.
+struct MediaBlob: Sendable {
+    let bytes: ByteBuffer
+    let sha256: String
+    let contentType: String
+
+    var etag: String { "\"\(sha256.prefix(32))\"" }
+}
+
+/// Makes each generation's media on first request, deterministically, and keeps the most recent in a
+/// bounded cache. Concurrent requests for one file share a single encode.
+actor MediaFactory {
+    private struct Key: Hashable {
+        let id: String
+        let file: MediaFile
+    }
+
+    private let fullSize: Bool
+    private let budget: Int
+    private var cache: [Key: MediaBlob] = [:]
+    private var recency: [Key] = []
+    private var cachedBytes = 0
+    private var inFlight: [Key: Task<MediaBlob, any Error>] = [:]
+    private let encoding = DispatchQueue(label: "reel-sim.encode", attributes: .concurrent)
+
+    init(fullSize: Bool, budgetBytes: Int = 96 << 20) {
+        self.fullSize = fullSize
+        self.budget = budgetBytes
+    }
+
+    func blob(_ file: MediaFile, of generation: SimGeneration) async throws -> MediaBlob {
+        let key = Key(id: generation.id, file: file)
+        if let hit = cache[key] {
+            touch(key)
+            return hit
+        }
+        if let running = inFlight[key] { return try await running.value }
+        let spec = clipSpec(generation, file: file)
+        let lastFrame = Int(spec.duration * Double(spec.fps)) - 1
+        let queue = encoding
+        let task = Task<MediaBlob, any Error> {
+            try await withCheckedThrowingContinuation { continuation in
+                queue.async {
+                    continuation.resume(with: Result { try Self.encode(file, spec: spec, lastFrame: lastFrame) })
+                }
+            }
+        }
+        inFlight[key] = task
+        defer { inFlight[key] = nil }
+        let blob = try await task.value
+        insert(blob, for: key)
+        return blob
+    }
+
+    private func clipSpec(_ g: SimGeneration, file: MediaFile) -> ClipSpec {
+        let (width, height) = g.videoSize(fullSize: fullSize)
+        return ClipSpec(
+            width: width, height: height, duration: Double(g.durationSeconds), fps: fullSize ? 24 : 8,
+            audio: g.hasAudio, seed: g.mediaSeed, watermark: file == .watermarked)
+    }
+
+    private static func encode(_ file: MediaFile, spec: ClipSpec, lastFrame: Int) throws -> MediaBlob {
+        let bytes: [UInt8] = switch file {
+        case .watermarked, .raw: try ClipEncoder.mp4(spec)
+        case .thumbnail: try ClipEncoder.jpeg(spec, frame: 0)
+        case .lastFrame: try ClipEncoder.jpeg(spec, frame: max(0, lastFrame))
+        case .source: try ClipEncoder.image(width: spec.width, height: spec.height, seed: spec.seed ^ 0x5EED)
+        case .sourceEnd: try ClipEncoder.image(width: spec.width, height: spec.height, seed: spec.seed ^ 0xE0D)
+        }
+        return MediaBlob(bytes: ByteBuffer(bytes: bytes), sha256: SHA256.hash(bytes).hex, contentType: file.contentType)
+    }
+
+    private func touch(_ key: Key) {
+        if let index = recency.lastIndex(of: key) { recency.remove(at: index) }
+        recency.append(key)
+    }
+
+    private func insert(_ blob: MediaBlob, for key: Key) {
+        guard cache[key] == nil else { return }
+        cache[key] = blob
+        recency.append(key)
+        cachedBytes += blob.bytes.readableBytes
+        while cachedBytes > budget, recency.count > 1 {
+            let evicted = recency.removeFirst()
+            cachedBytes -= cache.removeValue(forKey: evicted)?.bytes.readableBytes ?? 0
+        }
+    }
+}
