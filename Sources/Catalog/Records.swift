@@ -127,3 +127,23 @@ public struct MediaInfoRecord: Sendable, Equatable {
         self.probedAt = probedAt
     }
 }
+
+/// A row of `remotes`: where a remote lives and which environment variable holds its key (never the key).
+public struct RemoteRecord: Sendable, Equatable {
+    public var name: String
+    public var dialect: String
+    public var baseURL: String
+    public var keyEnv: String?
+    public var hasList: Bool
+    public var createdAt: String
+    public var lastSyncAt: String?
+
+    public init(name: String, dialect: String, baseURL: String, keyEnv: String?, hasList: Bool = true, createdAt: String) {
+        self.name = name
+        self.dialect = dialect
+        self.baseURL = baseURL
+        self.keyEnv = keyEnv
+        self.hasList = hasList
+        self.createdAt = createdAt
+    }
+}

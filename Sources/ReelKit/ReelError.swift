@@ -66,6 +66,10 @@ extension ReelError {
         case noInput = 66
         /// A remote could not be reached.
         case unavailable = 69
+        /// Another reel holds the library (a sync in progress).
+        case busy = 75
+        /// A remote refused the API key, or there is none.
+        case permission = 77
         /// Reading or writing the disk failed.
         case ioError = 74
     }

@@ -14,6 +14,6 @@ struct Reel: ParsableCommand {
             Shell completion: `reel --generate-completion-script bash|zsh|fish`.
             """,
         version: ReelVersion.full,
-        subcommands: [Init.self, Import.self, Probe.self, List.self, Show.self, Verify.self]
+        subcommands: [Init.self, Import.self, Probe.self, List.self, Show.self, Verify.self, Remote.self]
     )
 }
