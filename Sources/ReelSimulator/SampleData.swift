@@ -61,6 +61,9 @@ enum SampleData {
         if moving { generation.lifeStart = configuration.epoch }
         if rng.chance(0.1), index + 1 < count {
             generation.kind = .extend
+            // An extend starts from its parent's last frame, not from an image.
+            generation.hasSourceImage = false
+            generation.hasEndImage = false
             // The parent is an older item.
             let parentIndex = index + 1 + Int(rng.next() % UInt64(min(20, count - index - 1)))
             generation.parentID = id(index: parentIndex, seed: configuration.seed)
