@@ -32,11 +32,14 @@ let package = Package(
         .target(name: "SQLite", dependencies: ["CSQLite"]),
         .target(name: "Media", dependencies: ["CFFmpeg"]),
         .target(name: "ContentStore", dependencies: ["COpenSSL"]),
-        .target(name: "HTTP", dependencies: ["CCurl"]),
+        .target(name: "HTTP", dependencies: ["CCurl", "ContentStore"]),
+        // What the remotes send, decoded into one canonical model (pure Swift).
+        .target(name: "RemoteAPI"),
 
         // The catalog's SQL migrations, embedded in the binary.
         .target(name: "ReelSchema", path: "schema", resources: [.embedInCode("migrations")]),
-        .target(name: "Catalog", dependencies: ["SQLite", "ReelSchema"]),
+        // The catalog speaks the canonical model's words (states, media roles).
+        .target(name: "Catalog", dependencies: ["SQLite", "ReelSchema", "RemoteAPI"]),
 
         .target(name: "ReelKit", dependencies: ["Catalog", "ContentStore", "Media", "HTTP", "SQLite"]),
         .executableTarget(
@@ -59,13 +62,15 @@ let package = Package(
         .executableTarget(name: "reel-bench", dependencies: ["ContentStore"], path: "Benchmarks/ReelBench"),
 
         // Shared by the test targets: temp folders, the corpus, running programs.
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["ReelSimulator"], path: "Tests/TestSupport"),
         .testTarget(name: "SQLiteTests", dependencies: ["SQLite", "TestSupport"]),
         .testTarget(name: "MediaTests", dependencies: ["Media", "TestSupport"]),
         .testTarget(name: "ContentStoreTests", dependencies: ["ContentStore", "TestSupport"]),
         .testTarget(name: "CatalogTests", dependencies: ["Catalog", "TestSupport"]),
         .testTarget(name: "ReelKitTests", dependencies: ["ReelKit", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["reel", "TestSupport"]),
+        .testTarget(name: "HTTPTests", dependencies: ["HTTP", "ContentStore", "ReelSimulator", "TestSupport"]),
+        .testTarget(name: "RemoteAPITests", dependencies: ["RemoteAPI", "ReelSimulator", "TestSupport"]),
         .testTarget(name: "ReelSimulatorTests", dependencies: ["ReelSimulator", "Media", "reel-sim", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

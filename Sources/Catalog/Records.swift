@@ -1,7 +1,5 @@
-/// A generation's canonical state word.
-public enum GenerationState: String, Sendable, Codable, CaseIterable {
-    case queued, running, completed, failed, unknown
-}
+@_exported import enum RemoteAPI.GenerationState
+@_exported import enum RemoteAPI.MediaRole
 
 /// Where a generation came from.
 public enum Origin: String, Sendable, Codable {
@@ -11,15 +9,6 @@ public enum Origin: String, Sendable, Codable {
     case local
     /// Created through reel on a remote.
     case created
-}
-
-/// The role a media file plays for its generation.
-public enum MediaRole: String, Sendable, Codable, CaseIterable {
-    case video
-    case videoRaw = "video_raw"
-    case thumbnail
-    case lastFrame = "last_frame"
-    case sourceImage = "source_image"
 }
 
 /// Whether a media file is in the store yet.

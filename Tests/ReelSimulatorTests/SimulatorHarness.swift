@@ -5,6 +5,7 @@ import FoundationNetworking
 import ReelSimulator
 import Synchronization
 import Testing
+import TestSupport
 
 /// A simulator running in-process on a free port, and a small HTTP client for it.
 struct RunningSimulator: Sendable {
@@ -71,18 +72,12 @@ func withSimulator(
     configuration.seed = seed
     clock.install(in: &configuration)
     configure(&configuration)
-    let simulator = Simulator(configuration: configuration)
-    let (urls, continuation) = AsyncStream.makeStream(of: String.self)
-    let server = Task { try await simulator.run { continuation.yield($0) } }
+    let (base, server) = try await SimulatorServer.start(configuration)
     defer { server.cancel() }
-    var iterator = urls.makeAsyncIterator()
-    guard let base = await iterator.next() else { throw SimulatorStartFailure() }
     try await body(RunningSimulator(base: base, key: configuration.apiKey))
     server.cancel()
     _ = await server.result
 }
-
-struct SimulatorStartFailure: Error {}
 
 /// ISO-8601 UTC with exactly `digits` fractional digits.
 func hasFractionDigits(_ text: String, _ digits: Int) -> Bool {
