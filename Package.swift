@@ -41,10 +41,10 @@ let package = Package(
         // The catalog speaks the canonical model's words (states, media roles).
         .target(name: "Catalog", dependencies: ["SQLite", "ReelSchema", "RemoteAPI"]),
 
-        .target(name: "ReelKit", dependencies: ["Catalog", "ContentStore", "Media", "HTTP", "SQLite"]),
+        .target(name: "ReelKit", dependencies: ["Catalog", "ContentStore", "Media", "HTTP", "RemoteAPI", "SQLite"]),
         .executableTarget(
             name: "reel",
-            dependencies: ["ReelKit", "Media", "Catalog", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+            dependencies: ["ReelKit", "Media", "Catalog", "HTTP", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
         // The API simulator: every remote dialect on one port, with real media and real faults.
         .target(
@@ -68,7 +68,7 @@ let package = Package(
         .testTarget(name: "ContentStoreTests", dependencies: ["ContentStore", "TestSupport"]),
         .testTarget(name: "CatalogTests", dependencies: ["Catalog", "TestSupport"]),
         .testTarget(name: "ReelKitTests", dependencies: ["ReelKit", "TestSupport"]),
-        .testTarget(name: "CLITests", dependencies: ["reel", "TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["reel", "ReelSimulator", "TestSupport"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "ContentStore", "ReelSimulator", "TestSupport"]),
         .testTarget(name: "RemoteAPITests", dependencies: ["RemoteAPI", "ReelSimulator", "TestSupport"]),
         .testTarget(name: "ReelSimulatorTests", dependencies: ["ReelSimulator", "Media", "reel-sim", "TestSupport"]),

@@ -2,7 +2,7 @@ import ArgumentParser
 import ReelKit
 
 @main
-struct Reel: ParsableCommand {
+struct Reel: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "reel",
         abstract: "A local library for AI video generations.",

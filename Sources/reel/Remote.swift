@@ -11,7 +11,7 @@ struct Remote: ParsableCommand {
               reel remote login luma < key.txt
               reel remote ls
             """,
-        subcommands: [Add.self, List.self, Remove.self, Login.self])
+        subcommands: [Add.self, List.self, Remove.self, Login.self, Test.self])
 
     struct Add: ReelCommand {
         static let configuration = CommandConfiguration(

@@ -34,6 +34,22 @@ extension ReelCommand {
     }
 }
 
+/// The async form of ``ReelCommand``, for commands that talk to a remote.
+protocol AsyncReelCommand: AsyncParsableCommand {
+    func execute() async throws(ReelError)
+}
+
+extension AsyncReelCommand {
+    func run() async throws {
+        do {
+            try await execute()
+        } catch {
+            Terminal.error(error.message)
+            throw ExitCode(error.status.rawValue)
+        }
+    }
+}
+
 /// Where output goes, and whether a person is looking at it.
 enum Terminal {
     static let stdoutIsTTY = isatty(STDOUT_FILENO) == 1

@@ -1,4 +1,5 @@
 import Foundation
+import ReelSimulator
 import Testing
 import TestSupport
 
@@ -283,7 +284,7 @@ func expectOneLineError(_ result: Shell.Result, status: Int32, contains text: St
 @Suite struct HelpCLITests {
     let reel = Reel(folder: TemporaryDirectory())
 
-    @Test(arguments: ["init", "import", "probe", "ls", "show", "verify", "remote", "remote add", "remote ls", "remote rm", "remote login"])
+    @Test(arguments: ["init", "import", "probe", "ls", "show", "verify", "remote", "remote add", "remote ls", "remote rm", "remote login", "remote test"])
     func everyCommandHasHelpWithAnExampleAndTheLibraryOption(command: String) throws {
         let result = try reel.run(command.split(separator: " ").map(String.init) + ["--help"])
         #expect(result.status == 0)
@@ -348,5 +349,37 @@ func expectOneLineError(_ result: Shell.Result, status: Int32, contains text: St
         expectOneLineError(try reel("remote", "add", "x", "--dialect", "gopher", "--url", "http://h"), status: 64, contains: "not a dialect")
         expectOneLineError(try reel("remote", "add", "x", "--dialect", "web", "--url", "file:///etc/passwd"), status: 64, contains: "not an http or https URL")
         expectOneLineError(try reel("remote", "login", "nobody"), status: 66, contains: "no remote named nobody")
+    }
+}
+
+@Suite struct RemoteTestCLITests {
+    @Test func reachableRefusedMissingAndDown() async throws {
+        let reel = Reel(folder: TemporaryDirectory())
+        var configuration = SimulatorConfiguration(apiKey: "sk-live-0123456789")
+        configuration.count = 3
+        let (base, server) = try await SimulatorServer.start(configuration)
+        defer { server.cancel() }
+        _ = try reel("init")
+        for dialect in ["web", "proxy", "official"] {
+            _ = try reel("remote", "add", dialect, "--dialect", dialect, "--url", base)
+            let ok = try reel("remote", "test", dialect, environment: ["REEL_\(dialect.uppercased())_KEY": configuration.apiKey])
+            #expect(ok.status == 0, "\(dialect): \(ok.stderr)")
+            #expect(ok.stdout.hasPrefix("ok: \(dialect) (\(dialect) at \(base)) answered in "))
+            #expect(ok.stdout.hasSuffix("key from the environment variable REEL_\(dialect.uppercased())_KEY\n"))
+            #expect(!ok.stdout.contains(configuration.apiKey))
+        }
+        _ = try reel("remote", "add", "hk", "--dialect", "proxy", "--url", base, "--no-list")
+        #expect(try reel("remote", "test", "hk", environment: ["REEL_HK_KEY": configuration.apiKey]).status == 0)
+
+        let refused = try reel("remote", "test", "web", environment: ["REEL_WEB_KEY": "sk-wrong-key"])
+        expectOneLineError(refused, status: 77, contains: "remote web refused the key from the environment variable REEL_WEB_KEY (HTTP 401")
+        #expect(!refused.stderr.contains("sk-wrong-key"))
+        let missing = try reel("remote", "test", "web", environment: ["XDG_CONFIG_HOME": reel.folder.file("empty-config")])
+        expectOneLineError(missing, status: 77, contains: "no API key for remote web: set REEL_WEB_KEY")
+
+        server.cancel()
+        _ = await server.result
+        let down = try reel("remote", "test", "web", environment: ["REEL_WEB_KEY": configuration.apiKey])
+        expectOneLineError(down, status: 69, contains: "cannot reach remote web at \(base)")
     }
 }
