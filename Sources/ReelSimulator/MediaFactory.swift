@@ -56,7 +56,8 @@ actor MediaFactory {
     private var cache: [Key: MediaBlob] = [:]
     private var recency: [Key] = []
     private var cachedBytes = 0
-    private var inFlight: [Key: Task<MediaBlob, any Error>] = [:]
+    /// Requests waiting for a file another request is encoding.
+    private var waiting: [Key: [CheckedContinuation<MediaBlob, any Error>]] = [:]
     private let encoding = DispatchQueue(label: "reel-sim.encode", attributes: .concurrent)
 
     init(fullSize: Bool, budgetBytes: Int = 96 << 20) {
@@ -70,22 +71,21 @@ actor MediaFactory {
             touch(key)
             return hit
         }
-        if let running = inFlight[key] { return try await running.value }
-        let spec = clipSpec(generation, file: file)
-        let lastFrame = Int(spec.duration * Double(spec.fps)) - 1
-        let queue = encoding
-        let task = Task<MediaBlob, any Error> {
-            try await withCheckedThrowingContinuation { continuation in
-                queue.async {
-                    continuation.resume(with: Result { try Self.encode(file, spec: spec, lastFrame: lastFrame) })
-                }
-            }
+        if waiting[key] != nil {
+            return try await withCheckedThrowingContinuation { waiting[key, default: []].append($0) }
         }
-        inFlight[key] = task
-        defer { inFlight[key] = nil }
-        let blob = try await task.value
-        insert(blob, for: key)
-        return blob
+        waiting[key] = []
+        let spec = clipSpec(generation, file: file)
+        let lastFrame = spec.frameCount - 1
+        // Encoded on a Dispatch queue and awaited here (no unstructured Task), so the request keeps the
+        // executor it runs on and never waits for a thread from a busy pool.
+        let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<MediaBlob, any Error>, Never>) in
+            encoding.async { continuation.resume(returning: Result { try Self.encode(file, spec: spec, lastFrame: lastFrame) }) }
+        }
+        let waiters = waiting.removeValue(forKey: key) ?? []
+        if case .success(let blob) = result { insert(blob, for: key) }
+        for waiter in waiters { waiter.resume(with: result) }
+        return try result.get()
     }
 
     private func clipSpec(_ g: SimGeneration, file: MediaFile) -> ClipSpec {

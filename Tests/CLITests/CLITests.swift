@@ -13,11 +13,20 @@ struct Reel {
     }
 
     func run(_ arguments: [String], environment extra: [String: String] = [:]) throws -> Shell.Result {
+        try Shell.run(Fixtures.reelBinary, arguments, environment: environment(extra), check: false)
+    }
+
+    /// For a reel that talks to a server running inside the test process.
+    func detached(_ arguments: String..., environment extra: [String: String] = [:]) async throws -> Shell.Result {
+        try await Shell.runDetached(Fixtures.reelBinary, arguments, environment: environment(extra), check: false)
+    }
+
+    private func environment(_ extra: [String: String]) -> [String: String] {
         var environment = ProcessInfo.processInfo.environment
         environment["REEL_LIBRARY"] = library
         environment["NO_COLOR"] = "1"
         environment.merge(extra) { $1 }
-        return try Shell.run(Fixtures.reelBinary, arguments, environment: environment, check: false)
+        return environment
     }
 }
 
@@ -362,24 +371,24 @@ func expectOneLineError(_ result: Shell.Result, status: Int32, contains text: St
         _ = try reel("init")
         for dialect in ["web", "proxy", "official"] {
             _ = try reel("remote", "add", dialect, "--dialect", dialect, "--url", base)
-            let ok = try reel("remote", "test", dialect, environment: ["REEL_\(dialect.uppercased())_KEY": configuration.apiKey])
+            let ok = try await reel.detached("remote", "test", dialect, environment: ["REEL_\(dialect.uppercased())_KEY": configuration.apiKey])
             #expect(ok.status == 0, "\(dialect): \(ok.stderr)")
             #expect(ok.stdout.hasPrefix("ok: \(dialect) (\(dialect) at \(base)) answered in "))
             #expect(ok.stdout.hasSuffix("key from the environment variable REEL_\(dialect.uppercased())_KEY\n"))
             #expect(!ok.stdout.contains(configuration.apiKey))
         }
         _ = try reel("remote", "add", "hk", "--dialect", "proxy", "--url", base, "--no-list")
-        #expect(try reel("remote", "test", "hk", environment: ["REEL_HK_KEY": configuration.apiKey]).status == 0)
+        #expect(try await reel.detached("remote", "test", "hk", environment: ["REEL_HK_KEY": configuration.apiKey]).status == 0)
 
-        let refused = try reel("remote", "test", "web", environment: ["REEL_WEB_KEY": "sk-wrong-key"])
+        let refused = try await reel.detached("remote", "test", "web", environment: ["REEL_WEB_KEY": "sk-wrong-key"])
         expectOneLineError(refused, status: 77, contains: "remote web refused the key from the environment variable REEL_WEB_KEY (HTTP 401")
         #expect(!refused.stderr.contains("sk-wrong-key"))
-        let missing = try reel("remote", "test", "web", environment: ["XDG_CONFIG_HOME": reel.folder.file("empty-config")])
+        let missing = try await reel.detached("remote", "test", "web", environment: ["XDG_CONFIG_HOME": reel.folder.file("empty-config")])
         expectOneLineError(missing, status: 77, contains: "no API key for remote web: set REEL_WEB_KEY")
 
         server.cancel()
         _ = await server.result
-        let down = try reel("remote", "test", "web", environment: ["REEL_WEB_KEY": configuration.apiKey])
+        let down = try await reel.detached("remote", "test", "web", environment: ["REEL_WEB_KEY": configuration.apiKey])
         expectOneLineError(down, status: 69, contains: "cannot reach remote web at \(base)")
     }
 }

@@ -49,6 +49,21 @@ public enum Shell {
         return result
     }
 
+    /// `run`, waited for on a Dispatch thread. Use it when the program talks to a server in this process:
+    /// waiting on a cooperative thread could leave that server no thread to answer with.
+    public static func runDetached(
+        _ executable: String, _ arguments: [String], environment: [String: String]? = nil,
+        stdin: Data? = nil, check: Bool = true
+    ) async throws -> Result {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(with: Swift.Result {
+                    try run(executable, arguments, environment: environment, stdin: stdin, check: check)
+                })
+            }
+        }
+    }
+
     /// The full path of a program on PATH, or nil.
     public static func which(_ name: String) -> String? {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
