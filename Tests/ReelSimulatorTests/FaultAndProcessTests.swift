@@ -9,7 +9,7 @@ import TestSupport
 @Suite struct FaultTests {
     func statuses(seed: UInt64, spec: String, requests: Int) async throws -> [Int] {
         var result: [Int] = []
-        try await withSimulator(count: 5, seed: seed, configure: { $0.faults = try! FaultSpec(parsing: spec) }) { sim in
+        try await withSimulator(count: 5, seed: seed, faults: spec) { sim in
             for _ in 0..<requests {
                 let reply = try await sim.get("/dream-machine/v1/credits")
                 result.append(reply.status == 200 && reply.header("Content-Type")?.hasPrefix("text/html") == true ? 2000 : reply.status)
@@ -43,7 +43,7 @@ import TestSupport
 
     @Test(arguments: ["truncate", "reset"])
     func bodiesCutShortNeverLookWhole(fault: String) async throws {
-        try await withSimulator(count: 3, configure: { $0.faults = try! FaultSpec(parsing: "\(fault)=1") }) { sim in
+        try await withSimulator(count: 3, faults: "\(fault)=1") { sim in
             let manifest = try await sim.get("/_sim/manifest", key: .some(nil))
             let entry = try #require((manifest.object["generations"] as? [[String: Any]])?.first { ($0["media"] as? [Any])?.isEmpty == false })
             let id = try #require(entry["id"] as? String)
@@ -58,7 +58,7 @@ import TestSupport
     }
 
     @Test func slowBodiesArriveWholeButLate() async throws {
-        try await withSimulator(count: 3, configure: { $0.faults = try! FaultSpec(parsing: "slow=1") }) { sim in
+        try await withSimulator(count: 3, faults: "slow=1") { sim in
             let start = Date()
             let reply = try await sim.get("/dream-machine/v1/generations?limit=3")
             #expect(reply.status == 200 && (reply.object["generations"] as? [Any])?.count == 3)

@@ -63,7 +63,7 @@ struct RunningSimulator: Sendable {
 /// Runs `body` against a fresh simulator, then stops it. Its clock stands still unless the test moves
 /// `clock`, so what a test sees never depends on how busy the machine is.
 func withSimulator(
-    count: Int = 30, seed: UInt64 = 7, clock: ManualClock = ManualClock(),
+    count: Int = 30, seed: UInt64 = 7, clock: ManualClock = ManualClock(), faults: String? = nil,
     configure: (inout SimulatorConfiguration) -> Void = { _ in },
     _ body: (RunningSimulator) async throws -> Void
 ) async throws {
@@ -71,6 +71,7 @@ func withSimulator(
     configuration.count = count
     configuration.seed = seed
     clock.install(in: &configuration)
+    if let faults { configuration.faults = try FaultSpec(parsing: faults) }
     configure(&configuration)
     let (base, server) = try await SimulatorServer.start(configuration)
     defer { server.cancel() }

@@ -24,7 +24,7 @@ struct LiveSimulator: Sendable {
 
     /// Runs `body` against a fresh simulator with `count` generations (seed 7), then stops it.
     static func with(
-        count: Int = 80, configure: (inout SimulatorConfiguration) -> Void = { _ in },
+        count: Int = 80, faults: String? = nil, configure: (inout SimulatorConfiguration) -> Void = { _ in },
         _ body: (LiveSimulator) async throws -> Void
     ) async throws {
         var configuration = SimulatorConfiguration(apiKey: key)
@@ -32,6 +32,7 @@ struct LiveSimulator: Sendable {
         configuration.seed = 7
         configuration.epoch = epoch
         configuration.clock = { epoch.addingTimeInterval(3) }
+        if let faults { configuration.faults = try FaultSpec(parsing: faults) }
         configure(&configuration)
         let (base, server) = try await SimulatorServer.start(configuration)
         defer { server.cancel() }

@@ -203,7 +203,7 @@ import Testing
     }
 
     @Test func gatewayHTMLPagesAreTheirOwnError() async throws {
-        try await LiveSimulator.with(count: 5, configure: { $0.faults = try! FaultSpec(parsing: "html=1") }) { sim in
+        try await LiveSimulator.with(count: 5, faults: "html=1") { sim in
             for dialect in Dialect.allCases {
                 let reply = try await sim.get(DialectPaths(dialect: dialect).listPath(offset: 0, limit: 5))
                 #expect(reply.status == 200)
