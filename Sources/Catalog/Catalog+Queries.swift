@@ -169,9 +169,13 @@ extension Catalog {
         }
     }
 
-    /// True when some generation already uses this uid.
-    public func uidExists(_ uid: String) throws(CatalogError) -> Bool {
-        try sqlite { try db.scalar(Int.self, "SELECT 1 FROM generations WHERE uid = ?", uid) != nil }
+    /// The generation with exactly this uid, if any.
+    public func generation(uid: String) throws(CatalogError) -> GenerationRecord? {
+        try sqlite {
+            let s = try db.prepare("SELECT \(GenerationRecord.columns()) FROM generations WHERE uid = ?")
+            try s.bind([uid])
+            return try s.step().map(GenerationRecord.init(row:))
+        }
     }
 
     /// Generations whose uid starts with `prefix` (at most `limit`), for resolving shortened ids.

@@ -43,12 +43,17 @@ public struct ContentStore: Sendable {
     /// Where temp files live while they are written; on the same filesystem as objects/, so rename is atomic.
     public var temporaryDirectory: String { root + "/tmp" }
 
-    /// Creates the store's folders when missing.
+    /// Creates the store's folders when missing. Costs no fsync when they all exist (every open calls it).
     public func create() throws(StoreError) {
+        var created = false
         for path in [root, objectsDirectory, temporaryDirectory] {
-            if mkdir(path, 0o755) != 0 && errno != EEXIST { throw .system("creating", path) }
+            if mkdir(path, 0o755) == 0 {
+                created = true
+            } else if errno != EEXIST {
+                throw .system("creating", path)
+            }
         }
-        try syncDirectory(root)
+        if created { try syncDirectory(root) }
     }
 
     /// The path where a blob with this digest lives (whether or not it exists).

@@ -122,14 +122,13 @@ public struct Importer {
                     return .alreadyPresent(uid: existing.uid)
                 }
                 let claimed = Self.generationID(inFileName: fileName)
-                if let claimed, let owner = try catalog.generations(uidPrefix: claimed, limit: 1).first, owner.uid == claimed,
-                    try !catalog.media(generationID: owner.id).contains(where: { $0.role == .video && $0.state == .stored })
-                {
+                let owner = try claimed.flatMap { try catalog.generation(uid: $0) }
+                if let owner, try !catalog.media(generationID: owner.id).contains(where: { $0.role == .video && $0.state == .stored }) {
                     try attachVideo(blob: blob, source: path, to: owner.id, at: now)
                     return .attached(uid: owner.uid)
                 }
                 var generation = GenerationRecord(
-                    uid: try claimed.flatMap { try catalog.uidExists($0) ? nil : $0 } ?? UUID().uuidString.lowercased(),
+                    uid: owner == nil ? claimed ?? UUID().uuidString.lowercased() : UUID().uuidString.lowercased(),
                     origin: .local, state: .completed, firstSeenAt: now)
                 generation.remoteID = claimed
                 generation.kind = "local"

@@ -42,7 +42,7 @@ struct Import: ReelCommand {
                 if !quiet { print("present   \(uid.prefix(8))  \(event.path)") }
             case .skipped(let error):
                 skipped += 1
-                Terminal.warning("skipped \(error.message)")
+                Terminal.error("skipped \(error.message)")
                 if event.wasNamed { namedFailures.append(error) }
             }
             Terminal.progress("\(imported + present + skipped) files…")

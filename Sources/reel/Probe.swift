@@ -50,7 +50,7 @@ struct Probe: ReelCommand {
 
     private func printSummary(_ entry: ProbeEntry) {
         if let error = entry.error {
-            Terminal.warning(error)
+            Terminal.error(error)
             return
         }
         guard let info = entry.info else { return }

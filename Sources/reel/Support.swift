@@ -64,11 +64,8 @@ enum Terminal {
         return Int(size.ws_col)
     }
 
+    /// One line on stderr, for errors and for warnings about single files alike.
     static func error(_ message: String) {
-        FileHandle.standardError.write(Data("reel: \(message)\n".utf8))
-    }
-
-    static func warning(_ message: String) {
         FileHandle.standardError.write(Data("reel: \(message)\n".utf8))
     }
 
