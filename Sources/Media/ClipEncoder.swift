@@ -107,7 +107,7 @@ public enum ClipEncoder {
         let painter = ClipPainter(
             width: spec.width, height: spec.height, look: ClipLook(seed: spec.seed), matrix: .bt601Full,
             watermark: spec.watermark)
-        return try encodeJPEG(width: spec.width, height: spec.height, label: label) { planes in
+        return try StillJPEG.encode(width: spec.width, height: spec.height, label: label) { planes in
             painter.paintFrame(frame, of: count, into: planes)
         }
     }
@@ -129,7 +129,7 @@ public enum ClipEncoder {
         }
         let painter = ClipPainter(
             width: width, height: height, look: ClipLook(seed: seed), matrix: .bt601Full, watermark: false)
-        return try encodeJPEG(width: width, height: height, label: label) { painter.paintStill(into: $0) }
+        return try StillJPEG.encode(width: width, height: height, label: label) { painter.paintStill(into: $0) }
     }
 
     // MARK: - Checking specs
@@ -277,70 +277,29 @@ public enum ClipEncoder {
             try muxer.write(p)
         }
     }
-
-    // MARK: - JPEG
-
-    private static func encodeJPEG(
-        width: Int, height: Int, label: String, paint: (ClipPlanes) -> Void
-    ) throws(MediaError) -> [UInt8] {
-        let encoder = try ClipCodec(encoder: "mjpeg", label: label)
-        let c = encoder.pointer
-        c.pointee.width = Int32(width)
-        c.pointee.height = Int32(height)
-        c.pointee.pix_fmt = AV_PIX_FMT_YUVJ420P
-        c.pointee.color_range = AVCOL_RANGE_JPEG
-        c.pointee.time_base = AVRational(num: 1, den: 1)
-        c.pointee.thread_count = 1
-        // A fixed quantiser (q 3, visually clean) rather than a bit-rate target; BITEXACT drops the "Lavc" comment.
-        c.pointee.flags |= AV_CODEC_FLAG_BITEXACT | AV_CODEC_FLAG_QSCALE
-        c.pointee.global_quality = 3 * FF_QP2LAMBDA
-        try encoder.open(options: [])
-
-        let frame = try ClipFrame(label: label)
-        let f = frame.pointer
-        f.pointee.width = Int32(width)
-        f.pointee.height = Int32(height)
-        f.pointee.format = AV_PIX_FMT_YUVJ420P.rawValue
-        f.pointee.color_range = AVCOL_RANGE_JPEG
-        try frame.allocate()
-        paint(frame.planes)
-        f.pointee.pts = 0
-        f.pointee.quality = c.pointee.global_quality
-
-        let packet = try ClipPacket(label: label)
-        try encoder.send(f)
-        if try !encoder.receive(packet.pointer) {
-            try encoder.send(nil)
-            guard try encoder.receive(packet.pointer) else { throw specError(label, "the mjpeg encoder produced no picture") }
-        }
-        guard let data = packet.pointer.pointee.data, packet.pointer.pointee.size > 0 else {
-            throw specError(label, "the mjpeg encoder produced an empty picture")
-        }
-        return Array(UnsafeBufferPointer(start: data, count: Int(packet.pointer.pointee.size)))
-    }
 }
 
 // MARK: - Errors
 
 /// A bad argument or an unexpected encoder result: kind `.other`, code `AVERROR(EINVAL)`.
-private func specError(_ label: String, _ message: String) -> MediaError {
+func specError(_ label: String, _ message: String) -> MediaError {
     MediaError(code: reel_averror(EINVAL), path: label, kind: .other, message: message)
 }
 
 /// Throws for a negative libav status, naming the step that failed.
-private func encoderCheck(_ status: Int32, _ label: String, _ step: @autoclosure () -> String) throws(MediaError) {
+func encoderCheck(_ status: Int32, _ label: String, _ step: @autoclosure () -> String) throws(MediaError) {
     guard status < 0 else { return }
     throw MediaError(code: status, path: label, kind: .other, message: "cannot \(step()): \(MediaError.describe(status))")
 }
 
-private func outOfMemory(_ label: String) -> MediaError {
+func outOfMemory(_ label: String) -> MediaError {
     MediaError(code: reel_averror(ENOMEM), path: label, kind: .other)
 }
 
 // MARK: - libav handles
 
 /// Sole owner of one encoder's `AVCodecContext`: allocated in `init`, freed in `deinit`.
-private final class ClipCodec {
+final class ClipCodec {
     let pointer: UnsafeMutablePointer<AVCodecContext>
     private let name: String
     private let label: String
@@ -390,7 +349,7 @@ private final class ClipCodec {
 }
 
 /// Sole owner of one `AVFrame` and its buffers.
-private final class ClipFrame {
+final class ClipFrame {
     let pointer: UnsafeMutablePointer<AVFrame>
     private let label: String
 
@@ -436,7 +395,7 @@ private final class ClipFrame {
 }
 
 /// Sole owner of one `AVPacket`.
-private final class ClipPacket {
+final class ClipPacket {
     let pointer: UnsafeMutablePointer<AVPacket>
 
     init(label: String) throws(MediaError) {
