@@ -6,7 +6,7 @@ import Glibc
 import Darwin
 #endif
 
-/// Why a file could not be probed.
+/// Why a file could not be probed, encoded or made into a poster frame.
 ///
 /// Carries libav's error code and its `av_strerror` text, plus a ``Kind`` so callers
 /// can react (e.g. skip directories, report unreadable files) without knowing AVERROR values.
@@ -23,6 +23,11 @@ public struct MediaError: Error, Sendable, Equatable, CustomStringConvertible {
         case notMediaFile
         /// The container opened but declares no streams at all.
         case noStreams
+        /// The file has streams, but none is a video (audio only, or only cover art): there is no picture to take.
+        case noVideoStream
+        /// The file has a video stream but no frame of it decodes: no decoder for its codec in this FFmpeg
+        /// build, encrypted or corrupt data, or a header with no media after it.
+        case noDecodableFrame
         /// Any other libav failure (I/O error, out of memory, …).
         case other
     }
@@ -82,4 +87,5 @@ enum AVError {
     static let endOfFile = tag(UInt8(ascii: "E"), "O", "F", " ")
     static let demuxerNotFound = tag(0xF8, "D", "E", "M")
     static let streamNotFound = tag(0xF8, "S", "T", "R")
+    static let decoderNotFound = tag(0xF8, "D", "E", "C")
 }

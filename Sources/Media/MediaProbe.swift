@@ -23,8 +23,10 @@ public enum MediaProbe {
 }
 
 /// Sole owner of one `AVFormatContext`: opened by ``open(path:)``, closed in `deinit`.
-private final class InputFile {
-    private var context: UnsafeMutablePointer<AVFormatContext>?
+/// Used by every reader of local files, so all open them the same guarded way.
+final class InputFile {
+    /// Borrowed by callers for as long as they hold this owner; never closed by them.
+    private(set) var context: UnsafeMutablePointer<AVFormatContext>?
     private let path: String
 
     private init(context: UnsafeMutablePointer<AVFormatContext>, path: String) {
@@ -164,14 +166,26 @@ private func streamInfo(
 
 /// ffprobe prints `(int)av_display_rotation_get(matrix)`, so truncate the same way.
 private func rotation(_ stream: UnsafeMutablePointer<AVStream>) -> Double? {
-    var size = 0
-    guard let data = av_stream_get_side_data(stream, AV_PKT_DATA_DISPLAYMATRIX, &size),
-        size >= 9 * MemoryLayout<Int32>.size
-    else { return nil }
-    let degrees = data.withMemoryRebound(to: Int32.self, capacity: 9) { av_display_rotation_get($0) }
+    guard let matrix = displayMatrix(stream) else { return nil }
+    let degrees = av_display_rotation_get(matrix)
     // A degenerate matrix yields NaN; there is no meaningful rotation to report.
     guard degrees.isFinite else { return nil }
     return degrees.rounded(.towardZero) + 0  // + 0 turns -0 into 0
+}
+
+/// The stream's display matrix (3×3, fixed point, row-major as libav stores it), if the container has one.
+func displayMatrix(_ stream: UnsafeMutablePointer<AVStream>) -> [Int32]? {
+    var size = 0
+    let data = av_stream_get_side_data(stream, AV_PKT_DATA_DISPLAYMATRIX, &size)
+    return displayMatrix(data, size: size)
+}
+
+/// A display matrix from side data; `nil` when there is none or it is too short to be one.
+func displayMatrix(_ data: UnsafePointer<UInt8>?, size: Int) -> [Int32]? {
+    guard let data, size >= 9 * MemoryLayout<Int32>.size else { return nil }
+    // Side data comes from av_malloc, aligned for Int32; loadUnaligned spares relying on it.
+    let raw = UnsafeRawPointer(data)
+    return (0..<9).map { raw.loadUnaligned(fromByteOffset: $0 * 4, as: Int32.self) }
 }
 
 private func describe(_ par: UnsafeMutablePointer<AVCodecParameters>?) -> String? {
