@@ -371,6 +371,14 @@ final class ClipFrame {
         zeroBuffers()
     }
 
+    /// Sets the picture's size and pixel format, then allocates it as ``allocate()`` does.
+    func allocate(width: Int, height: Int, format: AVPixelFormat) throws(MediaError) {
+        pointer.pointee.width = Int32(width)
+        pointer.pointee.height = Int32(height)
+        pointer.pointee.format = format.rawValue
+        try allocate()
+    }
+
     /// Gets buffers of its own again if an encoder still holds a reference to the last ones.
     func makeWritable() throws(MediaError) {
         guard av_frame_is_writable(pointer) == 0 else { return }

@@ -27,11 +27,8 @@ enum StillJPEG {
 
         let frame = try ClipFrame(label: label)
         let f = frame.pointer
-        f.pointee.width = Int32(width)
-        f.pointee.height = Int32(height)
-        f.pointee.format = AV_PIX_FMT_YUVJ420P.rawValue
         f.pointee.color_range = AVCOL_RANGE_JPEG
-        try frame.allocate()
+        try frame.allocate(width: width, height: height, format: AV_PIX_FMT_YUVJ420P)
         try paint(frame.planes)
         f.pointee.pts = 0
         f.pointee.quality = c.pointee.global_quality
