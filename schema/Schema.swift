@@ -14,6 +14,7 @@ public enum CatalogSchema {
     /// (a test checks that the two agree): SwiftPM embeds resources under generated names only.
     public static let migrations: [Migration] = [
         Migration(version: 1, fileName: "0001_initial.sql", sql: String(decoding: PackageResources._001_initial_sql, as: UTF8.self)),
+        Migration(version: 2, fileName: "0002_sync.sql", sql: String(decoding: PackageResources._002_sync_sql, as: UTF8.self)),
     ]
 
     /// The version this build of reel writes and understands.

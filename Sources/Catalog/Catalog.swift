@@ -9,6 +9,8 @@ public final class Catalog {
     public let db: Connection
     /// The catalog file.
     public let path: String
+    /// Statements prepared once and reused: sync runs the same few for every item it sees.
+    private var statementCache: [String: Statement] = [:]
 
     private init(db: Connection, path: String) {
         self.db = db
@@ -102,6 +104,14 @@ public final class Catalog {
         } catch {
             throw .sqlite(SQLiteError(extendedCode: 1, message: "\(error)"))
         }
+    }
+
+    /// The prepared statement for `sql`, compiled on first use. Binding resets it, so each use starts afresh.
+    func cached(_ sql: String) throws(SQLiteError) -> Statement {
+        if let statement = statementCache[sql] { return statement }
+        let statement = try db.prepare(sql)
+        statementCache[sql] = statement
+        return statement
     }
 
     /// Runs `body` in one transaction.

@@ -1,0 +1,19 @@
+-- reel catalog, version 2: what `reel sync` records beyond version 1.
+
+-- A sync run's totals: items that reached a final state, bytes downloaded, and the process that ran it
+-- (a run left 'running' by a process that no longer holds the library lock was killed).
+ALTER TABLE sync_runs ADD COLUMN finished_items INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE sync_runs ADD COLUMN failed_items INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE sync_runs ADD COLUMN bytes INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE sync_runs ADD COLUMN pid INTEGER;
+
+-- The bytes an interrupted download had received (a file under the store's tmp/) and the validator
+-- that lets the next attempt continue them with Range + If-Range.
+ALTER TABLE media ADD COLUMN partial_path TEXT;
+ALTER TABLE media ADD COLUMN partial_size INTEGER;
+ALTER TABLE media ADD COLUMN partial_etag TEXT;
+ALTER TABLE media ADD COLUMN partial_last_modified TEXT;
+
+-- Sync asks for a remote's unfinished items and for media still to fetch.
+CREATE INDEX generations_remote_state ON generations (remote, state);
+CREATE INDEX media_unstored ON media (generation_id) WHERE state <> 'stored';
