@@ -151,6 +151,24 @@ public struct ContentStore: Sendable {
         if unlink(path) != 0 && errno != ENOENT { throw .system("removing", path) }
     }
 
+    /// Deletes files in `tmp/` that nothing has written for `age` seconds, except those in `keeping`:
+    /// what a killed process left behind. Returns how many it removed. Live writes touch their file
+    /// all the time, so an old one belongs to no one.
+    @discardableResult
+    public func removeStaleTemporaryFiles(olderThan age: Int, keeping: Set<String> = []) throws(StoreError) -> Int {
+        let cutoff = time(nil) - age
+        var removed = 0
+        for name in try listDirectory(temporaryDirectory) {
+            let path = "\(temporaryDirectory)/\(name)"
+            var info = stat()
+            guard !keeping.contains(path), lstat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG,
+                info.st_mtim.tv_sec < cutoff
+            else { continue }
+            if unlink(path) == 0 { removed += 1 }
+        }
+        return removed
+    }
+
     private func listDirectory(_ path: String) throws(StoreError) -> [String] {
         guard let dir = opendir(path) else {
             if errno == ENOENT { return [] }

@@ -135,3 +135,27 @@ import TestSupport
         #expect(objects.filter { $0.digest == nil }.map(\.path) == ["\(store.root)/objects/zz/not-a-hash"])
     }
 }
+
+@Suite struct TemporaryFileTests {
+    /// Leftovers of a killed process go; a live write, a kept partial download and the objects stay.
+    @Test func staleTemporaryFilesAreRemoved() throws {
+        let folder = TemporaryDirectory()
+        let store = ContentStore(root: folder.path)
+        try store.create()
+        let blob = try store.put(bytes: Array("kept object".utf8))
+        let old = store.temporaryDirectory + "/left-by-kill-9"
+        let partial = store.temporaryDirectory + "/resume-me.partial"
+        let fresh = store.temporaryDirectory + "/being-written"
+        for path in [old, partial, fresh] {
+            #expect(FileManager.default.createFile(atPath: path, contents: Data("bytes".utf8)))
+        }
+        let twoHoursAgo = Date().addingTimeInterval(-7200)
+        for path in [old, partial] {
+            try FileManager.default.setAttributes([.modificationDate: twoHoursAgo], ofItemAtPath: path)
+        }
+        #expect(try store.removeStaleTemporaryFiles(olderThan: 3600, keeping: [partial]) == 1)
+        #expect(!FileManager.default.fileExists(atPath: old))
+        #expect(FileManager.default.fileExists(atPath: partial) && FileManager.default.fileExists(atPath: fresh))
+        #expect(try store.check(blob.digest, expectedSize: blob.size) == .ok)
+    }
+}
