@@ -90,18 +90,8 @@ public struct Importer {
         } catch {
             throw ReelError(error)
         }
-        if info.isTruncated, let size = info.size, let end = info.indexedDataEnd {
-            throw ReelError(
-                "\(path): truncated: the file ends at byte \(size) but its media runs to byte \(end) (an incomplete download?)",
-                status: .dataError)
-        }
-        if !info.hasPackets {
-            throw ReelError("\(path): no frames: the file holds only a header (an init segment or an empty recording)",
-                status: .dataError)
-        }
-        guard let video = info.firstVideoStream else {
-            throw ReelError("\(path): no video stream (\(info.hasAudio ? "audio only" : "nothing to play"))", status: .dataError)
-        }
+        try MediaCheck.requirePlayable(info, subject: path)
+        guard let video = info.firstVideoStream else { throw ReelError("\(path): no video stream", status: .dataError) }
         let blob: StoredBlob
         do {
             blob = try library.store.put(file: path)

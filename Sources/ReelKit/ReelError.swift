@@ -72,5 +72,7 @@ extension ReelError {
         case permission = 77
         /// Reading or writing the disk failed.
         case ioError = 74
+        /// Stopped by Ctrl-C (SIGINT) or SIGTERM; what finished is kept.
+        case interrupted = 130
     }
 }

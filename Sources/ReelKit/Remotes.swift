@@ -88,6 +88,19 @@ public struct Remotes {
         return found
     }
 
+    /// Adds generation ids for a remote to follow; returns how many were new. Ids are checked, not trusted:
+    /// they become path segments of API calls.
+    public func track(ids: [String], on remote: RemoteRecord) throws(ReelError) -> Int {
+        for id in ids where id.isEmpty || id.count > 128 || !id.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) {
+            throw ReelError("'\(id)' is not a generation id (letters, digits, - and _)", status: .usage)
+        }
+        do {
+            return try library.catalog.track(remoteIDs: Array(Set(ids)).sorted(), remote: remote.name, at: Timestamp.now())
+        } catch {
+            throw ReelError(error)
+        }
+    }
+
     /// Removes a remote that holds no generations (the library keeps every item it synced).
     public func remove(_ name: String) throws(ReelError) {
         _ = try named(name)
@@ -122,6 +135,18 @@ public enum KeySource: Sendable, Equatable, CustomStringConvertible {
 public struct RemoteKey: Sendable {
     public let value: String
     public let source: KeySource
+
+    /// A key and where it came from.
+    public init(value: String, source: KeySource) {
+        self.value = value
+        self.source = source
+    }
+
+    /// The key from the remote's environment variable, else from the credentials file where the
+    /// environment puts it (`$XDG_CONFIG_HOME/reel/credentials`).
+    public static func find(for remote: RemoteRecord, environment: [String: String]) throws(ReelError) -> RemoteKey {
+        try find(for: remote, environment: environment, credentials: CredentialsFile(path: try CredentialsFile.location(environment: environment)))
+    }
 
     /// The key from the remote's environment variable, else from the credentials file.
     public static func find(for remote: RemoteRecord, environment: [String: String], credentials: CredentialsFile) throws(ReelError) -> RemoteKey {

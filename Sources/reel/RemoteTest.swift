@@ -21,10 +21,7 @@ extension Remote {
         func execute() async throws(ReelError) {
             let library = try options.open()
             let remote = try Remotes(library: library).named(name)
-            let environment = ProcessInfo.processInfo.environment
-            let key = try RemoteKey.find(
-                for: remote, environment: environment,
-                credentials: CredentialsFile(path: try CredentialsFile.location(environment: environment)))
+            let key = try RemoteKey.find(for: remote, environment: ProcessInfo.processInfo.environment)
             let client = HTTPClient()
             defer { client.shutdown() }
             let report = try await RemoteCheck(client: client).run(remote, key: key)

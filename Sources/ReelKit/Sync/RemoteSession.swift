@@ -1,0 +1,142 @@
+import Catalog
+import Foundation
+import HTTP
+import RemoteAPI
+
+/// The API calls sync makes to one remote: retried with backoff, decoded, and failed as `ReelError`s
+/// that name the remote (a refused key exits 77 and says where the key came from; a remote that stays
+/// down exits 69).
+public struct RemoteSession: Sendable {
+    public let remote: RemoteRecord
+    public let dialect: Dialect
+    let paths: DialectPaths
+    let decoder: DialectDecoder
+    private let key: RemoteKey
+    private let client: HTTPClient
+    private let attempts: Int
+    private let retryPolicy: RetryPolicy
+
+    public init(remote: RemoteRecord, key: RemoteKey, client: HTTPClient, attempts: Int = 6, retryPolicy: RetryPolicy = RetryPolicy()) throws(ReelError) {
+        guard let dialect = Dialect(rawValue: remote.dialect) else {
+            throw ReelError("remote \(remote.name) has an unknown dialect '\(remote.dialect)'", status: .dataError)
+        }
+        self.remote = remote
+        self.dialect = dialect
+        self.paths = DialectPaths(dialect: dialect)
+        self.decoder = DialectDecoder(dialect: dialect)
+        self.key = key
+        self.client = client
+        self.attempts = max(1, attempts)
+        self.retryPolicy = retryPolicy
+    }
+
+    /// One page of the history, newest first.
+    public func page(offset: Int, limit: Int) async throws(ReelError) -> RemotePage {
+        let request = get(paths.listPath(offset: offset, limit: limit))
+        return try await call(request, what: "the list") { data throws(RemoteDecodeError) in try decoder.page(data) }!
+    }
+
+    /// One generation; nil when the remote says it does not exist (404).
+    public func item(id: String) async throws(ReelError) -> RemoteGeneration? {
+        let request = get(try path { () throws(RemotePathError) in try paths.detailPath(id: id) })
+        return try await call(request, what: "generation \(id)", missingIsNil: true) { data throws(RemoteDecodeError) in
+            try decoder.item(data)
+        }
+    }
+
+    /// Many generations at once through the proxy's batch call; nil where the dialect has none.
+    public func tasks(ids: [String]) async throws(ReelError) -> [Result<RemoteGeneration, RemoteDecodeError>]? {
+        guard let batchPath = paths.batchPath else { return nil }
+        var request = HTTPRequest(
+            .post, url: DialectPaths.url(base: remote.baseURL, path: batchPath), headers: [("Content-Type", "application/json")],
+            body: Array(paths.batchBody(ids: ids)), timeout: .seconds(60), bearerToken: key.value)
+        request.headers.append(("Accept", "application/json"))
+        return try await call(request, what: "the batch of \(ids.count) tasks") { data throws(RemoteDecodeError) in
+            try decoder.tasks(data)
+        }
+    }
+
+    /// A fresh unwatermarked link (the proxy's `download_video_url`); nil where the dialect has no such call
+    /// or the remote has none for this item yet.
+    public func unwatermarkedLink(id: String) async throws(ReelError) -> String? {
+        guard let linkPath = try path({ () throws(RemotePathError) in try paths.downloadLinkPath(id: id) }) else { return nil }
+        return try await call(get(linkPath), what: "the download link of \(id)", missingIsNil: true, refusalIsNil: true) {
+            data throws(RemoteDecodeError) in try decoder.unwatermarkedLink(data)
+        }
+    }
+
+    // MARK: Plumbing
+
+    private func get(_ path: String) -> HTTPRequest {
+        HTTPRequest(
+            .get, url: DialectPaths.url(base: remote.baseURL, path: path), headers: [("Accept", "application/json")],
+            timeout: .seconds(60), bearerToken: key.value)
+    }
+
+    private func path<T>(_ build: () throws(RemotePathError) -> T) throws(ReelError) -> T {
+        do { return try build() } catch { throw ReelError(error.description, status: .usage) }
+    }
+
+    /// Sends a request until it gives an answer that decodes, retrying what may pass (connection trouble,
+    /// 408/429/5xx, a body that is not the JSON expected: an HTML error page, a cut-off body).
+    ///
+    /// - Parameters:
+    ///   - missingIsNil: a 404 means "no such item": return nil.
+    ///   - refusalIsNil: a 400 means "not available yet": return nil.
+    private func call<T: Sendable>(
+        _ request: HTTPRequest, what: String, missingIsNil: Bool = false, refusalIsNil: Bool = false,
+        decode: (Data) throws(RemoteDecodeError) -> T
+    ) async throws(ReelError) -> T? {
+        var lastProblem = ""
+        var retryAfter: String?
+        for attempt in 1...attempts {
+            if attempt > 1 { try await pause(attempt: attempt - 1, retryAfter: retryAfter) }
+            retryAfter = nil
+            let response: HTTPResponse
+            do {
+                response = try await client.send(request)
+            } catch {
+                if error.kind == .cancelled { throw Self.interrupted }
+                lastProblem = error.message
+                if error.isRetryable { continue }
+                throw ReelError("remote \(remote.name) (\(remote.baseURL)): \(error.message)", status: .unavailable)
+            }
+            let said = RemoteErrorMessage.extract(from: Data(response.body)).map { ": \($0)" } ?? ""
+            switch response.status {
+            case 200..<300:
+                do {
+                    return try decode(Data(response.body))
+                } catch {
+                    // A 200 with an HTML page or half a body is a passing fault more often than a changed API.
+                    lastProblem = "\(what) did not decode: \(error.description)"
+                    continue
+                }
+            case 401, 403:
+                throw ReelError(
+                    "remote \(remote.name) refused the API key from \(key.source) (HTTP \(response.status)\(said))",
+                    status: .permission)
+            case 404 where missingIsNil, 410 where missingIsNil:
+                return nil
+            case 400 where refusalIsNil:
+                return nil
+            case let status where RetryPolicy.isRetryable(status: status):
+                lastProblem = "HTTP \(status)\(said)"
+                retryAfter = response[header: "retry-after"]
+                continue
+            default:
+                throw ReelError("remote \(remote.name) answered HTTP \(response.status) for \(what)\(said)", status: .unavailable)
+            }
+        }
+        throw ReelError(
+            "remote \(remote.name) (\(remote.baseURL)) is unavailable: \(lastProblem) (after \(attempts) attempt\(attempts == 1 ? "" : "s"))",
+            status: .unavailable)
+    }
+
+    /// Waits before another attempt: the server's Retry-After when it sent one, else backoff with jitter.
+    private func pause(attempt: Int, retryAfter: String?) async throws(ReelError) {
+        let delay = retryPolicy.delay(attempt: attempt, retryAfter: retryAfter)
+        do { try await Task.sleep(for: delay) } catch { throw Self.interrupted }
+    }
+
+    static let interrupted = ReelError("interrupted", status: .interrupted)
+}
