@@ -10,10 +10,10 @@ struct Reel: AsyncParsableCommand {
             reel keeps every clip you generate, with its prompt and real media metadata, in a library on \
             your disk: a SQLite catalog and a content-addressed store.
 
-            Start with `reel init`, then `reel import ~/Downloads` or `reel probe FILE`.
+            Start with `reel init`, then `reel remote add` and `reel sync`, or `reel import ~/Downloads`.
             Shell completion: `reel --generate-completion-script bash|zsh|fish`.
             """,
         version: ReelVersion.full,
-        subcommands: [Init.self, Import.self, Probe.self, List.self, Show.self, Verify.self, Remote.self]
+        subcommands: [Init.self, Import.self, Sync.self, Track.self, Probe.self, List.self, Show.self, Verify.self, Remote.self]
     )
 }
