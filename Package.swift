@@ -68,6 +68,7 @@ let package = Package(
         .testTarget(name: "ContentStoreTests", dependencies: ["ContentStore", "TestSupport"]),
         .testTarget(name: "CatalogTests", dependencies: ["Catalog", "TestSupport"]),
         .testTarget(name: "ReelKitTests", dependencies: ["ReelKit", "TestSupport"]),
+        .testTarget(name: "SyncTests", dependencies: ["reel", "ReelKit", "Catalog", "SQLite", "HTTP", "RemoteAPI", "ContentStore", "ReelSimulator", "Media", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["reel", "ReelSimulator", "TestSupport"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "ContentStore", "ReelSimulator", "TestSupport"]),
         .testTarget(name: "RemoteAPITests", dependencies: ["RemoteAPI", "ReelSimulator", "TestSupport"]),

@@ -1,6 +1,7 @@
 import Foundation
 @testable import ReelSimulator
 import Testing
+import TestSupport
 
 @Suite struct WebDialectTests {
     @Test func listPagesNewestFirstToAnEmptyPage() async throws {

@@ -85,20 +85,3 @@ func hasFractionDigits(_ text: String, _ digits: Int) -> Bool {
     let pattern = digits == 0 ? #"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$"# : #"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{\#(digits)}Z$"#
     return text.range(of: pattern, options: .regularExpression) != nil
 }
-
-/// A clock the test moves by hand.
-final class ManualClock: Sendable {
-    private let current: Mutex<Date>
-
-    init(_ start: Date = Date(timeIntervalSince1970: 1_790_000_000)) { current = Mutex(start) }
-
-    var now: Date { current.withLock { $0 } }
-
-    func advance(by seconds: TimeInterval) { current.withLock { $0 = $0.addingTimeInterval(seconds) } }
-
-    /// Installs the clock in a configuration (its data is made "now" too).
-    func install(in configuration: inout SimulatorConfiguration) {
-        configuration.clock = { [self] in now }
-        configuration.epoch = now
-    }
-}

@@ -1,0 +1,123 @@
+import Foundation
+import ReelKit
+import SQLite
+import Testing
+import TestSupport
+
+/// `reel sync` as a user runs it: the real binary against an in-process simulator.
+@Suite struct SyncCLITests {
+    private func reel(_ fixture: SyncFixture, _ arguments: [String], key: String? = nil) async throws -> Shell.Result {
+        var environment = ProcessInfo.processInfo.environment
+        environment["REEL_LIBRARY"] = fixture.root
+        environment["REEL_SIM_KEY"] = key ?? fixture.key
+        environment["XDG_CONFIG_HOME"] = fixture.folder.file("config")
+        environment["NO_COLOR"] = "1"
+        return try await Shell.runDetached(Fixtures.reelBinary, arguments, environment: environment, check: false)
+    }
+
+    @Test func summaryProgressAndJSON() async throws {
+        let fixture = try await SyncFixture(dialect: "web", count: 30)
+        let result = try await reel(fixture, ["sync", "--no-media"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.hasPrefix("sim: 30 new, 0 updated, 0 finished, 0 failed; 0 files"), "\(result.stdout)")
+        #expect(result.stderr.contains("sim: page 1: 30 seen, 30 new, 0 updated"), "a line per page off a terminal: \(result.stderr)")
+        fixture.clock?.advance(by: 60)
+        let json = try await reel(fixture, ["sync", "--json"])
+        #expect(json.status == 0, "\(json.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: json.stdoutData) as? [String: Any])
+        #expect(object["remote"] as? String == "sim" && object["status"] as? String == "finished")
+        #expect(object["new"] as? Int == 0 && object["failed"] as? Int == 0)
+        #expect((object["downloaded"] as? Int ?? 0) > 30 && (object["bytes"] as? Int ?? 0) > 0)
+        for field in ["updated", "finished", "seconds", "seen", "running", "missing", "pendingFiles"] {
+            #expect(object[field] != nil, "\(field) in the JSON summary")
+        }
+        let verify = try await reel(fixture, ["verify"])
+        #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
+    }
+
+    @Test func wrongKeyMissingKeyAndRemoteDown() async throws {
+        let fixture = try await SyncFixture(dialect: "proxy", count: 5)
+        let refused = try await reel(fixture, ["sync"], key: "sk-not-this-one")
+        #expect(refused.status == 77)
+        #expect(refused.stderr.contains("reel: remote sim refused the API key from the environment variable REEL_SIM_KEY (HTTP 401"),
+                "\(refused.stderr)")
+        #expect(!refused.stderr.contains("sk-not-this-one") && !refused.stdout.contains("sk-not-this-one"))
+
+        let missing = try await reel(fixture, ["sync"], key: "")
+        #expect(missing.status == 77 && missing.stderr.contains("no API key for remote sim"), "\(missing.stderr)")
+
+        let port = try closedPort()
+        let added = try await reel(fixture, ["remote", "add", "down", "--dialect", "web", "--url", "http://127.0.0.1:\(port)", "--key-env", "REEL_SIM_KEY"])
+        #expect(added.status == 0)
+        let down = try await reel(fixture, ["sync", "down", "--retries", "1"])
+        #expect(down.status == 69, "\(down.stderr)")
+        #expect(down.stderr.contains("reel: remote down (http://127.0.0.1:\(port)) is unavailable"), "\(down.stderr)")
+        #expect(!down.stderr.contains("Fatal error"))
+    }
+
+    @Test func secondSyncIsRefusedOrWaits() async throws {
+        let fixture = try await SyncFixture(dialect: "official", count: 8)
+        var lock: LibraryLock? = try await LibraryLock.acquire(libraryRoot: fixture.root, purpose: "a test", wait: false)
+        let busy = try await reel(fixture, ["sync"])
+        #expect(busy.status == 75)
+        #expect(busy.stderr.contains("another sync holds this library (pid \(getpid()), a test, since"), "\(busy.stderr)")
+        #expect(try fixture.catalog().scalar(Int.self, "SELECT count(*) FROM generations") == 0)
+
+        async let waited = reel(fixture, ["sync", "--wait", "--no-media"])
+        try await Task.sleep(for: .milliseconds(500))
+        #expect(lock != nil)
+        lock = nil  // released: the waiting sync goes on
+        let result = try await waited
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("waiting for another sync to finish"))
+        #expect(try fixture.catalog().scalar(Int.self, "SELECT count(*) FROM generations") == 8)
+    }
+
+    /// kill -9 in the middle of fetching files, then sync again: everything is there and verify is clean.
+    @Test func killedSyncContinues() async throws {
+        let fixture = try await SyncFixture(dialect: "proxy", count: 70, seed: 3)
+        fixture.clock?.advance(by: 60)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Fixtures.reelBinary)
+        process.arguments = ["sync", "--jobs", "1"]
+        var environment = ProcessInfo.processInfo.environment
+        environment["REEL_LIBRARY"] = fixture.root
+        environment["REEL_SIM_KEY"] = fixture.key
+        process.environment = environment
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        var stored = 0
+        for _ in 0..<600 where process.isRunning {
+            try await Task.sleep(for: .milliseconds(50))
+            stored = (try? fixture.catalog().scalar(Int.self, "SELECT count(*) FROM media WHERE state = 'stored'")) ?? 0
+            if stored >= 12 { break }
+        }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        #expect(process.terminationReason == .uncaughtSignal, "killed mid-sync after \(stored) files")
+        #expect(try fixture.catalog().scalar(String.self, "SELECT status FROM sync_runs") == "running")
+
+        let again = try await reel(fixture, ["sync"])
+        #expect(again.status == 0, "\(again.stderr)")
+        try fixture.expectMirrors(try await fixture.manifest())
+        let runs = try fixture.catalog().prepare("SELECT status FROM sync_runs ORDER BY id").map { $0[0] ?? "" } as [String]
+        #expect(runs == ["interrupted", "finished"])
+        let verify = try await reel(fixture, ["verify"])
+        #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
+    }
+
+    /// A port nothing listens on.
+    private func closedPort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
