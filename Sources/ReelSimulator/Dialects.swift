@@ -17,8 +17,31 @@ struct RenderContext {
         return Int(finished.timeIntervalSince(now).rounded(.up))
     }
 
-    /// Whether the item's files can be listed in this showing.
-    func hasFiles(_ g: SimGeneration) -> Bool { stage(g) == .completed && !withholdLinks }
+    /// The links `dialect` shows for `g` in this showing: what `MediaFile.exposed` lists, and nothing
+    /// while the item is not completed or its links are held back.
+    func shown(_ g: SimGeneration, in dialect: Dialect) -> ShownLinks {
+        let ready = stage(g) == .completed && !withholdLinks
+        return ShownLinks(files: MediaFile.exposed(by: g, in: dialect, ready: ready), generation: g, links: links, now: now)
+    }
+}
+
+/// The links one dialect shows for one item: a renderer asks this for each link it could place, and
+/// places none that this does not give.
+struct ShownLinks {
+    let files: [MediaFile]
+    let generation: SimGeneration
+    let links: Links
+    let now: Date
+
+    /// The file's URL, or nil when the dialect does not show it now.
+    subscript(_ file: MediaFile) -> String? {
+        files.contains(file) ? links.url(file, of: generation, now: now) : nil
+    }
+
+    /// `image_url` and `image_end_url`, as web and proxy items carry their keyframe images.
+    var keyframeMembers: [(String, JSON)] {
+        [("image_url", self[.source]), ("image_end_url", self[.sourceEnd])].compactMap { name, url in url.map { (name, .string($0)) } }
+    }
 }
 
 /// `web`: the web app's API behind a thin proxy.
@@ -34,28 +57,32 @@ enum WebDialect {
 
     static func item(_ g: SimGeneration, _ c: RenderContext) -> JSON {
         let (w, h) = g.videoSize(fullSize: c.fullSizeMedia)
-        let files = c.hasFiles(g)
-        let media = { (url: String) -> JSON in .object([("url", .string(url)), ("width", .int(Int64(w))), ("height", .int(Int64(h)))]) }
+        let shown = c.shown(g, in: .web)
+        let media = { (url: String?) -> JSON in
+            url.map { .object([("url", .string($0)), ("width", .int(Int64(w))), ("height", .int(Int64(h)))]) } ?? .null
+        }
+        // Legacy items name their thumbnail (if any) inside `video`; later ones in a top-level object.
+        let video = shown[.watermarked].map { url -> JSON in
+            .object([
+                ("url", .string(url)), ("width", .int(Int64(w))), ("height", .int(Int64(h))),
+                ("thumbnail", g.quirks.legacyWeb ? .string(shown[.thumbnail]) : .null),
+            ])
+        }
         var members: [(String, JSON)] = [
             ("id", .string(g.id)),
             ("prompt", .string(g.prompt)),
             ("state", .string(state(c.stage(g)))),
             ("created_at", .string(TimeFormat.iso(g.createdAt, digits: 6))),
-            ("video", files ? .object([
-                ("url", .string(c.links.video(g.id))), ("width", .int(Int64(w))), ("height", .int(Int64(h))),
-                ("thumbnail", g.quirks.legacyWeb ? .string(c.links.thumbnail(g.id)) : .null),
-            ]) : .null),
+            ("video", video ?? .null),
             ("liked", .bool(g.liked)),
             ("estimate_wait_seconds", .int(c.remaining(g))),
         ]
         if !g.quirks.legacyWeb {
-            members.append(("thumbnail", files ? media(c.links.thumbnail(g.id)) : .null))
-            members.append(("last_frame", files ? media(c.links.lastFrame(g.id)) : .null))
-            members.append(("video_raw", files && g.quirks.webHasRaw ? media(c.links.raw(g.id, now: c.now)) : .null))
+            members.append(("thumbnail", media(shown[.thumbnail])))
+            members.append(("last_frame", media(shown[.lastFrame])))
+            members.append(("video_raw", media(shown[.raw])))
         }
-        if g.hasSourceImage { members.append(("image_url", .string(c.links.sourceImage(g)))) }
-        if g.hasEndImage { members.append(("image_end_url", .string(c.links.sourceImage(g, end: true)))) }
-        return .object(members)
+        return .object(members + shown.keyframeMembers)
     }
 }
 
@@ -69,39 +96,38 @@ enum ProxyDialect {
         let none: JSON = stringly ? .string("") : .null
         let number = { (n: Int) -> JSON in stringly ? .string(String(n)) : .int(Int64(n)) }
         let (w, h) = g.videoSize(fullSize: c.fullSizeMedia)
-        let files = c.hasFiles(g)
-        // Signing costs a hash: one link serves both fields.
-        let raw = files && !g.quirks.emptyDownloadURL ? c.links.raw(g.id, now: c.now) : ""
+        let shown = c.shown(g, in: .proxy)
+        // Signing costs a hash: one link serves both fields. Some hosts leave it out of the item
+        // (download_video_url still gives it).
+        let raw = g.quirks.emptyDownloadURL ? nil : shown[.raw]
         let video: JSON
-        if files {
+        if let url = shown[.watermarked] {
             video = .object([
-                ("url", .string(c.links.video(g.id))), ("width", number(w)), ("height", number(h)),
-                ("thumbnail", .string(c.links.thumbnail(g.id))),
-                ("download_url", .string(raw)),
+                ("url", .string(url)), ("width", number(w)), ("height", number(h)),
+                ("thumbnail", .string(shown[.thumbnail] ?? "")),
+                ("download_url", .string(raw ?? "")),
             ])
         } else {
             let zero: JSON = stringly ? .string("") : .int(0)
             video = .object([("url", .string("")), ("width", zero), ("height", zero), ("thumbnail", .string("")), ("download_url", .string(""))])
         }
-        let media = { (url: String) -> JSON in files ? .object([("url", .string(url)), ("width", number(w)), ("height", number(h))]) : none }
-        var members: [(String, JSON)] = [
+        let media = { (url: String?) -> JSON in url.map { .object([("url", .string($0)), ("width", number(w)), ("height", number(h))]) } ?? none }
+        let members: [(String, JSON)] = [
             ("id", .string(g.id)),
             ("prompt", .string(g.prompt)),
             ("state", .string(WebDialect.state(c.stage(g)))),
             ("created_at", .string(TimeFormat.iso(g.createdAt, digits: g.quirks.fractionDigits))),
             ("video", video),
-            ("video_raw", raw.isEmpty ? none : media(raw)),
+            ("video_raw", media(raw)),
             ("liked", g.liked.map { .bool($0) } ?? none),
             ("estimate_wait_seconds", c.remaining(g).map(number) ?? none),
-            ("thumbnail", media(c.links.thumbnail(g.id))),
-            ("last_frame", media(c.links.lastFrame(g.id))),
+            ("thumbnail", media(shown[.thumbnail])),
+            ("last_frame", media(shown[.lastFrame])),
             ("server_id", .string("srv-\(g.taskNumber % 7)")),
             ("batch_id", .string(String(g.id.prefix(8)))),
             ("queue_state", c.stage(g) == .queued ? .string("waiting") : none),
         ]
-        if g.hasSourceImage { members.append(("image_url", .string(c.links.sourceImage(g)))) }
-        if g.hasEndImage { members.append(("image_end_url", .string(c.links.sourceImage(g, end: true)))) }
-        return .object(members)
+        return .object(members + shown.keyframeMembers)
     }
 
     /// The batch envelope's task status for a stage.
@@ -155,15 +181,15 @@ enum OfficialDialect {
 
     static func generation(_ g: SimGeneration, _ c: RenderContext) -> JSON {
         let stage = c.stage(g)
-        let files = c.hasFiles(g)
+        let shown = c.shown(g, in: .official)
         var keyframes: [(String, JSON)] = []
         if g.kind == .extend, let parent = g.parentID {
             keyframes.append(("frame0", .object([("type", .string("generation")), ("id", .string(parent))])))
-        } else if g.hasSourceImage {
-            keyframes.append(("frame0", .object([("type", .string("image")), ("url", .string(c.links.sourceImage(g)))])))
+        } else if let url = shown[.source] {
+            keyframes.append(("frame0", .object([("type", .string("image")), ("url", .string(url))])))
         }
-        if g.hasEndImage {
-            keyframes.append(("frame1", .object([("type", .string("image")), ("url", .string(c.links.sourceImage(g, end: true)))])))
+        if let url = shown[.sourceEnd] {
+            keyframes.append(("frame1", .object([("type", .string("image")), ("url", .string(url))])))
         }
         let model = models[g.model]
         return .object([
@@ -173,8 +199,8 @@ enum OfficialDialect {
             ("failure_reason", stage == .failed ? .string(g.failureReason) : .null),
             ("created_at", .string(TimeFormat.iso(g.createdAt, digits: g.quirks.fractionDigits))),
             ("assets", .object([
-                ("video", files ? .string(c.links.raw(g.id, now: c.now)) : .null),
-                ("image", files ? .string(c.links.thumbnail(g.id)) : .null),
+                ("video", .string(shown[.raw])),
+                ("image", .string(shown[.thumbnail])),
                 ("progress_video", .null),
             ])),
             (g.quirks.officialVersionField ? "version" : "model", .string(model)),

@@ -19,6 +19,18 @@ struct Links: Sendable {
         return "\(base)/cdn/v/\(g.id)/\(end ? "source_end" : "source").jpg"
     }
 
+    /// Where the CDN serves one of an item's files (the unwatermarked one presigned at `now`).
+    func url(_ file: MediaFile, of g: SimGeneration, now: Date) -> String {
+        switch file {
+        case .watermarked: video(g.id)
+        case .raw: raw(g.id, now: now)
+        case .thumbnail: thumbnail(g.id)
+        case .lastFrame: lastFrame(g.id)
+        case .source: sourceImage(g)
+        case .sourceEnd: sourceImage(g, end: true)
+        }
+    }
+
     /// The unwatermarked file, presigned S3-style, valid for `ttl` from `now`.
     func raw(_ id: String, now: Date) -> String {
         let path = "/cdn/raw/\(id)/video.mp4"

@@ -25,10 +25,26 @@ enum MediaFile: String, Sendable, CaseIterable {
         }
     }
 
-    /// The files a generation serves in its current stage.
-    static func served(by g: SimGeneration, completed: Bool) -> [MediaFile] {
-        var files: [MediaFile] = completed ? [.watermarked, .raw, .thumbnail, .lastFrame] : []
-        if g.hasSourceImage && g.sourceUploadID == nil { files.append(.source) }
+    /// Which of the item's images it is: 1 for the end keyframe, 0 for everything else.
+    var ordinal: Int { self == .sourceEnd ? 1 : 0 }
+
+    /// The files `dialect` exposes for `g` (nil: every file the CDN serves, the union of all dialects).
+    /// The one answer to "which files": each dialect's renderer includes a link only for a file listed
+    /// here, and `/_sim/manifest?dialect=` lists exactly these, so the two cannot drift apart.
+    /// `ready`: the item is completed (a renderer also passes false while it holds a new item's links back).
+    static func exposed(by g: SimGeneration, in dialect: Dialect?, ready: Bool) -> [MediaFile] {
+        var files: [MediaFile] = []
+        if ready {
+            switch dialect {
+            case nil, .proxy: files = [.watermarked, .raw, .thumbnail, .lastFrame]
+            case .official: files = [.raw, .thumbnail]
+            case .web where g.quirks.legacyWeb: files = g.webLacksThumbnail ? [.watermarked] : [.watermarked, .thumbnail]
+            case .web: files = [.watermarked, .thumbnail, .lastFrame] + (g.quirks.webHasRaw ? [.raw] : [])
+            }
+        }
+        // The official API names an extend's parent as frame0, in place of a start image.
+        let frame0IsParent = dialect == .official && g.kind == .extend && g.parentID != nil
+        if g.hasSourceImage && !frame0IsParent { files.append(.source) }
         if g.hasEndImage { files.append(.sourceEnd) }
         return files
     }

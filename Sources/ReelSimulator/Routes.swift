@@ -56,7 +56,7 @@ struct Routes: Sendable {
             }
         }
         // The oracle, outside every dialect: no auth, no faults.
-        router.get("/_sim/manifest") { _, _ in try await manifestResponse() }
+        router.get("/_sim/manifest") { r, _ in try await manifestResponse(r) }
         router.get("/_sim/stats") { _, _ in Payload.json(world.stats.json).response(head: false) }
     }
 
@@ -279,9 +279,9 @@ struct Routes: Sendable {
 
     private func proxyDownloadURL(_ r: Request, _ id: String) throws -> Payload {
         guard let g = world.generation(id) else { throw WorldError.notFound }
-        let c = context(r)
-        guard c.stage(g) == .completed else { throw WorldError.notCompleted }
-        return .json(.object([("url", .string(c.links.raw(g.id, now: c.now)))]))
+        // The link the proxy exposes whether or not its item carries it in `download_url`.
+        guard let url = context(r).shown(g, in: .proxy)[.raw] else { throw WorldError.notCompleted }
+        return .json(.object([("url", .string(url))]))
     }
 
     private func proxyTasks(_ r: Request) async throws -> Payload {
@@ -379,7 +379,9 @@ struct Routes: Sendable {
             "source.jpg": .source, "source_end.jpg": .sourceEnd,
         ]
         guard let file = files[name], let g = world.generation(id),
-            MediaFile.served(by: g, completed: g.stage(at: configuration.now(), step: world.step) == .completed).contains(file)
+            MediaFile.exposed(by: g, in: nil, ready: g.stage(at: configuration.now(), step: world.step) == .completed).contains(file),
+            // A client's own upload is served from /cdn/uploads/ instead.
+            !(file == .source && g.sourceUploadID != nil)
         else { throw CDNError.notFound }
         return try await media.blob(file, of: g)
     }
@@ -396,18 +398,30 @@ struct Routes: Sendable {
     }
 
     private func uploadFile(_ id: String) throws -> MediaBlob {
-        guard let upload = world.upload(id) else { throw CDNError.notFound }
-        return MediaBlob(bytes: ByteBuffer(bytes: upload.bytes), sha256: SHA256.hash(upload.bytes).hex, contentType: upload.contentType)
+        guard let blob = uploadBlob(id) else { throw CDNError.notFound }
+        return blob
+    }
+
+    private func uploadBlob(_ id: String) -> MediaBlob? {
+        world.upload(id).map { MediaBlob(bytes: ByteBuffer(bytes: $0.bytes), sha256: SHA256.hash($0.bytes).hex, contentType: $0.contentType) }
     }
 
     // MARK: Oracle
 
-    private func manifestResponse() async throws -> Response {
+    /// Every generation with the files it has: all of them, or with `?dialect=` only those that dialect
+    /// exposes for it now (as its renderer decides, held-back links aside).
+    private func manifestResponse(_ r: Request) async throws -> Response {
+        let name = r.query["dialect"]
+        let dialect = name.flatMap(Dialect.init(rawValue:))
+        if let name, dialect == nil {
+            let message = "unknown dialect \"\(name)\": use web, proxy or official, or no dialect for every file"
+            return Payload.json(.object([("message", .string(message))]), status: .badRequest).response(head: false)
+        }
         let now = configuration.now()
         let generations = world.all()
         let entries = try await withThrowingTaskGroup(of: (Int, JSON).self) { group in
             for (index, g) in generations.enumerated() {
-                group.addTask { (index, try await manifestEntry(g, now: now)) }
+                group.addTask { (index, try await manifestEntry(g, dialect: dialect, now: now)) }
             }
             var result = [JSON](repeating: .null, count: generations.count)
             for try await (index, entry) in group { result[index] = entry }
@@ -416,15 +430,18 @@ struct Routes: Sendable {
         return Payload.json(.object([("generations", .array(entries))])).response(head: false)
     }
 
-    private func manifestEntry(_ g: SimGeneration, now: Date) async throws -> JSON {
+    private func manifestEntry(_ g: SimGeneration, dialect: Dialect?, now: Date) async throws -> JSON {
         let stage = g.stage(at: now, step: world.step)
         var files: [JSON] = []
-        for file in MediaFile.served(by: g, completed: stage == .completed) {
-            let blob = try await media.blob(file, of: g)
-            files.append(.object([("role", .string(file.role)), ("sha256", .string(blob.sha256)), ("size", .int(Int64(blob.bytes.readableBytes)))]))
-        }
-        if let upload = g.sourceUploadID.flatMap(world.upload) {
-            files.append(.object([("role", .string("source_image")), ("sha256", .string(SHA256.hash(upload.bytes).hex)), ("size", .int(Int64(upload.bytes.count)))]))
+        for file in MediaFile.exposed(by: g, in: dialect, ready: stage == .completed) {
+            // The start image is the client's own upload when it sent one (none when that upload is unknown).
+            let blob: MediaBlob?
+            if file == .source, let upload = g.sourceUploadID { blob = uploadBlob(upload) } else { blob = try await media.blob(file, of: g) }
+            guard let blob else { continue }
+            files.append(.object([
+                ("role", .string(file.role)), ("ordinal", .int(Int64(file.ordinal))),
+                ("sha256", .string(blob.sha256)), ("size", .int(Int64(blob.bytes.readableBytes))),
+            ]))
         }
         return .object([
             ("id", .string(g.id)), ("state", .string(stage.rawValue)), ("prompt", .string(g.prompt)),

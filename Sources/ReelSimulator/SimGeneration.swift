@@ -42,7 +42,8 @@ struct SimGeneration: Sendable {
         var stringlyProxy: Bool
         /// Proxy: `video.download_url` left empty even when completed.
         var emptyDownloadURL: Bool
-        /// Web: an older item, with `video.thumbnail` only and no top-level media objects.
+        /// Web: an older item, with `video.thumbnail` only (null when `webLacksThumbnail`) and no
+        /// top-level media objects.
         var legacyWeb: Bool
         /// Web (paid account): carries `video_raw`.
         var webHasRaw: Bool
@@ -51,6 +52,11 @@ struct SimGeneration: Sendable {
         /// Fractional digits in proxy and official times (0 or 3; web always sends 6).
         var fractionDigits: Int
     }
+
+    /// Web: a legacy item whose `video.thumbnail` is null too, so a client must make its own poster
+    /// frame. Follows from the media seed rather than a draw of its own, so that adding it changed no
+    /// other seeded value.
+    var webLacksThumbnail: Bool { quirks.legacyWeb && mediaSeed & 1 == 0 }
 
     /// The stage at a moment: finished items stay put, moving ones advance one stage per step.
     func stage(at now: Date, step: TimeInterval) -> Stage {

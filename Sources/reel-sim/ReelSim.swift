@@ -16,7 +16,12 @@ struct ReelSim: AsyncParsableCommand {
               reel-sim --count 500 --seed 7 --api-key secret
               reel-sim --faults 500=0.05,429=0.05,reset=0.02,truncate=0.02,slow=0.01,html=0.01 --link-ttl 5
 
-            Oracle for tests: GET /_sim/manifest lists every generation with the SHA-256 of each file it serves;
+            Oracle for tests: GET /_sim/manifest lists every generation (canonical state: queued, running, \
+            completed, failed) with the role, ordinal (1 for an end image), SHA-256 and size of each file it serves; \
+            GET /_sim/manifest?dialect=web|proxy|official lists only the files that dialect exposes for each item \
+            now, as its payloads link them (an unknown dialect: 400; the proxy's unwatermarked file counts when only download_video_url \
+            gives it; links held back for a just-completed item's first polls still count). Some legacy web \
+            items have no thumbnail at all (video.thumbnail null): a client must make its own poster frame. \
             GET /_sim/stats counts requests, faults and media requests that carried an Authorization header.
             """)
 

@@ -58,9 +58,9 @@ struct LiveSimulator: Sendable {
         try await call("GET", path, authorized: authorized)
     }
 
-    /// The simulator's own record: `/_sim/manifest`.
-    func manifest() async throws -> [String: ManifestEntry] {
-        let reply = try await get("/_sim/manifest", authorized: false)
+    /// The simulator's own record: `/_sim/manifest`, every file, or only those `dialect` exposes.
+    func manifest(_ dialect: Dialect? = nil) async throws -> [String: ManifestEntry] {
+        let reply = try await get("/_sim/manifest" + (dialect.map { "?dialect=\($0.rawValue)" } ?? ""), authorized: false)
         let decoded = try JSONDecoder().decode(Manifest.self, from: reply.body)
         return Dictionary(decoded.generations.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
     }

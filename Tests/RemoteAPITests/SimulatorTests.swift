@@ -8,7 +8,7 @@ import Testing
     @Test(arguments: Dialect.allCases)
     func listsAndDetailsMatchTheManifest(dialect: Dialect) async throws {
         try await LiveSimulator.with { sim in
-            let manifest = try await sim.manifest()
+            let manifest = try await sim.manifest(dialect)
             #expect(manifest.count >= 60)
             let items = try await sim.list(dialect)
             #expect(items.count == manifest.count)
@@ -24,20 +24,19 @@ import Testing
                 let created = try #require(item.createdAt)
                 let expected = try #require(entry.createdAt)
                 #expect(created <= expected.addingTimeInterval(0.001) && expected.timeIntervalSince(created) < 1, "\(item.id)")
-                // Every file the item names is one the simulator serves for it.
+                // Every file the item names is one the dialect exposes for it.
                 #expect(Set(item.media.map(\.role.rawValue)).isSubset(of: entry.roles), "\(item.id): \(item.media)")
                 if entry.state == "completed" {
                     let video = try #require(item.bestVideo, "\(item.id) is completed but has no video")
                     #expect(video.url.hasPrefix(sim.base + "/cdn/"))
                     #expect(item.media(dialect == .official ? .videoRaw : .video) != nil)
-                    #expect(item.media(.thumbnail) != nil)
+                    // Some legacy web items have no thumbnail at all: the client makes a poster frame.
+                    #expect((item.media(.thumbnail) != nil) == entry.roles.contains("thumbnail"), "\(item.id)")
                 } else {
                     #expect(item.bestVideo == nil)
                 }
                 if entry.state == "failed", dialect == .official { #expect(item.failureReason?.isEmpty == false) }
-                if dialect != .official {
-                    #expect(item.media.filter { $0.role == .sourceImage }.count == entry.sourceImages, "\(item.id)")
-                }
+                #expect(item.media.filter { $0.role == .sourceImage }.count == entry.sourceImages, "\(item.id)")
                 #expect(item.rawJSON.hasPrefix("{") && item.rawJSON.hasSuffix("}"))
             }
 
@@ -61,10 +60,11 @@ import Testing
                 #expect(Set(items.map(\.state)).isSuperset(of: [.completed, .failed, .running]))
             }
 
-            // web: legacy items (video.thumbnail only) and later ones (top-level media, some with video_raw).
+            // web: legacy items (video.thumbnail only, or no thumbnail at all: see below) and later ones
+            // (top-level media, some with video_raw).
             let webDone = web.filter { $0.state == .completed }
             let legacy = webDone.filter { !$0.rawJSON.contains("\"last_frame\"") }
-            #expect(!legacy.isEmpty && legacy.allSatisfy { $0.media(.thumbnail) != nil && $0.media(.lastFrame) == nil })
+            #expect(!legacy.isEmpty && legacy.allSatisfy { $0.media(.videoRaw) == nil && $0.media(.lastFrame) == nil })
             #expect(webDone.contains { $0.media(.lastFrame)?.width != nil && $0.media(.videoRaw) != nil })
             #expect(webDone.contains { $0.media(.lastFrame) != nil && $0.media(.videoRaw) == nil })
             #expect(web.contains { $0.liked == true } && web.contains { $0.liked == false } && web.contains { $0.liked == nil })
@@ -94,6 +94,16 @@ import Testing
             #expect(official.contains { $0.kind == "image" && $0.media(.sourceImage) != nil })
             #expect(official.contains { $0.kind == "text" })
             #expect(official.filter { $0.state == .completed }.allSatisfy { $0.media(.video) == nil && $0.media(.videoRaw) != nil })
+        }
+    }
+
+    /// Kept apart from the test above: Swift 6.3 can give a closure in a `#expect` expansion the same
+    /// symbol as another closure of that function (a silent miscompile), and adding closures there did.
+    @Test func someLegacyWebItemsHaveNoThumbnailAtAll() async throws {
+        try await LiveSimulator.with { sim in
+            let legacy = try await sim.list(.web).filter { $0.state == .completed && !$0.rawJSON.contains("\"last_frame\"") }
+            let withThumbnail = legacy.filter { $0.media(.thumbnail) != nil }.count
+            #expect(withThumbnail > 0 && withThumbnail < legacy.count, "\(withThumbnail) of \(legacy.count)")
         }
     }
 
