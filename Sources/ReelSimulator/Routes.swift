@@ -417,11 +417,13 @@ struct Routes: Sendable {
             let message = "unknown dialect \"\(name)\": use web, proxy or official, or no dialect for every file"
             return Payload.json(.object([("message", .string(message))]), status: .badRequest).response(head: false)
         }
+        // `media=0`: ids, states and prompts only, without making every file (fast for large worlds).
+        let withMedia = r.query["media"] != "0"
         let now = configuration.now()
         let generations = world.all()
         let entries = try await withThrowingTaskGroup(of: (Int, JSON).self) { group in
             for (index, g) in generations.enumerated() {
-                group.addTask { (index, try await manifestEntry(g, dialect: dialect, now: now)) }
+                group.addTask { (index, try await manifestEntry(g, dialect: dialect, now: now, withMedia: withMedia)) }
             }
             var result = [JSON](repeating: .null, count: generations.count)
             for try await (index, entry) in group { result[index] = entry }
@@ -430,10 +432,10 @@ struct Routes: Sendable {
         return Payload.json(.object([("generations", .array(entries))])).response(head: false)
     }
 
-    private func manifestEntry(_ g: SimGeneration, dialect: Dialect?, now: Date) async throws -> JSON {
+    private func manifestEntry(_ g: SimGeneration, dialect: Dialect?, now: Date, withMedia: Bool) async throws -> JSON {
         let stage = g.stage(at: now, step: world.step)
         var files: [JSON] = []
-        for file in MediaFile.exposed(by: g, in: dialect, ready: stage == .completed) {
+        for file in withMedia ? MediaFile.exposed(by: g, in: dialect, ready: stage == .completed) : [] {
             // The start image is the client's own upload when it sent one (none when that upload is unknown).
             let blob: MediaBlob?
             if file == .source, let upload = g.sourceUploadID { blob = uploadBlob(upload) } else { blob = try await media.blob(file, of: g) }

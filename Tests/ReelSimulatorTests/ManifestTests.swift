@@ -1,6 +1,7 @@
 import ContentStore
 import Foundation
 import Testing
+import TestSupport
 
 /// One file of one item: its role in reel's names, which of the item's images it is, and its bytes.
 struct ListedFile: Hashable, CustomStringConvertible {

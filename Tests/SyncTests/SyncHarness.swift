@@ -65,9 +65,9 @@ final class SyncFixture: @unchecked Sendable {
         return try await SyncEngine(library: library, session: session, client: client, options: options, report: report).run()
     }
 
-    /// The simulator's own list of what this dialect serves.
-    func manifest() async throws -> [ManifestItem] {
-        let response = try await client.send(HTTPRequest(url: base + "/_sim/manifest?dialect=" + dialect))
+    /// The simulator's own list of what this dialect serves (`media: false`: ids, states and prompts only).
+    func manifest(media: Bool = true) async throws -> [ManifestItem] {
+        let response = try await client.send(HTTPRequest(url: base + "/_sim/manifest?dialect=" + dialect + (media ? "" : "&media=0")))
         let root = try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any]
         return (root?["generations"] as? [[String: Any]] ?? []).map(ManifestItem.init)
     }

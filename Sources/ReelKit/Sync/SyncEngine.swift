@@ -196,6 +196,7 @@ public final class SyncEngine {
     /// has not heard of. A remote often says `completed` a poll or two before its links are ready: those
     /// get up to two more looks, a moment apart.
     private func pollUnfinished() async throws(ReelError) {
+        defer { summary.running = (try? catalog.unfinishedRemoteIDs(remote: remote.name).filter { !$0.state.isFinal }.count) ?? 0 }
         var ids = try catalogCall { try catalog.unfinishedRemoteIDs(remote: remote.name) }
             .filter { $0.state == .completed || !answered.contains($0.remoteID) }.map(\.remoteID)
         guard !ids.isEmpty else { return }
@@ -211,7 +212,6 @@ public final class SyncEngine {
                 .filter { $0.state == .completed && waiting.contains($0.remoteID) }.map(\.remoteID)
             if ids.isEmpty { break }
         }
-        summary.running = try catalogCall { try catalog.unfinishedRemoteIDs(remote: remote.name) }.count
     }
 
     /// Fetches these items again (the batch call where the dialect has one, else one by one, `--jobs` at
