@@ -30,8 +30,11 @@ struct HistoryWalk {
 
     /// Walks the list. `fetch` gets one page; `consume` gets each accepted page (`fresh`: the decoded
     /// items this walk had not seen; `full`: the page was as long as asked) and returns true to stop.
+    ///
+    /// The next page is fetched while `consume` writes this one (the remote and the catalog work at once);
+    /// when the walk stops early, that fetch is cancelled.
     func run(
-        fetch: (_ offset: Int, _ limit: Int) async throws(ReelError) -> RemotePage,
+        fetch: @escaping @Sendable (_ offset: Int, _ limit: Int) async throws(ReelError) -> RemotePage,
         consume: (_ page: RemotePage, _ fresh: [RemoteGeneration], _ full: Bool) async throws(ReelError) -> Bool
     ) async throws(ReelError) -> End {
         var limit = pageSize
@@ -39,9 +42,18 @@ struct HistoryWalk {
         var seen = Set<String>()
         var previous: (offset: Int, count: Int)?
         var stepBacks = 0
+        var ahead: Prefetch?
+        defer { ahead?.task.cancel() }
         while true {
             if Task.isCancelled { throw RemoteSession.interrupted }
-            let page = try await fetch(offset, limit)
+            let page: RemotePage
+            if let prefetched = ahead, prefetched.offset == offset, prefetched.limit == limit {
+                page = try await prefetched.value()
+            } else {
+                ahead?.task.cancel()
+                page = try await fetch(offset, limit)
+            }
+            ahead = nil
             let ids = page.items.compactMap(Self.id)
             let previousWasShort = previous.map { $0.count < limit } ?? false
             let continues: Bool = if offset == 0 {
@@ -67,10 +79,29 @@ struct HistoryWalk {
             }
             let fresh = page.generations.filter { seen.insert($0.id).inserted }
             for id in ids { seen.insert(id) }
+            let next = offset + (page.items.count < limit ? page.items.count : step(page.items.count))
+            if !page.isEnd { ahead = Prefetch(offset: next, limit: limit, fetch: fetch) }
             if try await consume(page, fresh, page.items.count >= limit) { return .stoppedEarly }
             if page.isEnd { return .reachedEnd }
             previous = (offset, page.items.count)
-            offset += page.items.count < limit ? page.items.count : step(page.items.count)
+            offset = next
+        }
+    }
+
+    /// The page after the one being written, already on its way.
+    private struct Prefetch {
+        let offset: Int
+        let limit: Int
+        let task: Task<RemotePage, any Error>
+
+        init(offset: Int, limit: Int, fetch: @escaping @Sendable (Int, Int) async throws(ReelError) -> RemotePage) {
+            self.offset = offset
+            self.limit = limit
+            task = Task { try await fetch(offset, limit) }
+        }
+
+        func value() async throws(ReelError) -> RemotePage {
+            do { return try await task.value } catch let error as ReelError { throw error } catch { throw RemoteSession.interrupted }
         }
     }
 

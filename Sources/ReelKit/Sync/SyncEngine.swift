@@ -101,7 +101,7 @@ public final class SyncEngine {
             report(.page, progress)
             return full && page.failures.isEmpty && (stop?(applied) ?? false)
         }
-        let fetch = { [session] (offset: Int, limit: Int) async throws(ReelError) -> RemotePage in
+        let fetch: @Sendable (Int, Int) async throws(ReelError) -> RemotePage = { [session] offset, limit throws(ReelError) in
             try await session.page(offset: offset, limit: limit)
         }
         let end = try await walk.run(fetch: fetch) { page, fresh, full throws(ReelError) in
@@ -250,23 +250,20 @@ public final class SyncEngine {
     /// Each item's detail, `--jobs` at once; nil for an item the remote does not have.
     private func details(_ ids: [String]) async throws(ReelError) -> [(String, RemoteGeneration?)] {
         let session = self.session
-        let results = await withTaskGroup(of: (String, Result<RemoteGeneration?, ReelError>).self) { group in
-            var pending = ids.makeIterator()
-            var results: [(String, Result<RemoteGeneration?, ReelError>)] = []
-            func start() {
-                guard let id = pending.next() else { return }
-                group.addTask {
-                    do throws(ReelError) { return (id, .success(try await session.item(id: id))) } catch { return (id, .failure(error)) }
-                }
+        var found: [(String, RemoteGeneration?)] = []
+        var failure: ReelError?
+        await forEachConcurrently(ids, width: options.jobs) { id -> Result<RemoteGeneration?, ReelError> in
+            do throws(ReelError) { return .success(try await session.item(id: id)) } catch { return .failure(error) }
+        } handle: { id, result in
+            switch result {
+            case .success(let item): found.append((id, item))
+            case .failure(let error): failure = failure ?? error
             }
-            for _ in 0..<max(1, options.jobs) { start() }
-            while let result = await group.next() {
-                results.append(result)
-                if case .failure = result.1 { group.cancelAll() } else { start() }
-            }
-            return results
+            return failure == nil
         }
-        return try results.map { id, result throws(ReelError) in (id, try result.get()) }
+        if let failure { throw failure }
+        if Task.isCancelled { throw RemoteSession.interrupted }
+        return found
     }
 
     private func markMissing(_ ids: [Int64]) throws(ReelError) {
@@ -316,22 +313,13 @@ public final class SyncEngine {
         _ jobs: [PendingMedia], width: Int, work: @escaping @Sendable (PendingMedia) async -> FetchOutcome
     ) async throws(ReelError) {
         var fatal: ReelError?
-        await withTaskGroup(of: (PendingMedia, FetchOutcome).self) { group in
-            var queue = jobs.makeIterator()
-            func start() {
-                guard fatal == nil, !Task.isCancelled, let job = queue.next() else { return }
-                group.addTask { (job, await work(job)) }
+        await forEachConcurrently(jobs, width: width, work: work) { job, outcome in
+            do throws(ReelError) {
+                try record(job, outcome)
+            } catch {
+                fatal = error
             }
-            for _ in 0..<max(1, width) { start() }
-            while let (job, outcome) = await group.next() {
-                do throws(ReelError) {
-                    try record(job, outcome)
-                } catch {
-                    fatal = fatal ?? error
-                    group.cancelAll()
-                }
-                start()
-            }
+            return fatal == nil
         }
         if let fatal { throw fatal }
         if Task.isCancelled { throw RemoteSession.interrupted }
