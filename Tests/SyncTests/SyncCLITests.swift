@@ -77,25 +77,11 @@ import TestSupport
     @Test func killedSyncContinues() async throws {
         let fixture = try await SyncFixture(dialect: "proxy", count: 70, seed: 3)
         fixture.clock?.advance(by: 60)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Fixtures.reelBinary)
-        process.arguments = ["sync", "--jobs", "1"]
-        var environment = ProcessInfo.processInfo.environment
-        environment["REEL_LIBRARY"] = fixture.root
-        environment["REEL_SIM_KEY"] = fixture.key
-        process.environment = environment
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        var stored = 0
-        for _ in 0..<600 where process.isRunning {
-            try await Task.sleep(for: .milliseconds(50))
-            stored = (try? fixture.catalog().scalar(Int.self, "SELECT count(*) FROM media WHERE state = 'stored'")) ?? 0
-            if stored >= 12 { break }
-        }
+        let process = try startSync(fixture, ["sync", "--jobs", "1"])
+        try await waitForStoredFiles(fixture, atLeast: 12, while: process)
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
-        #expect(process.terminationReason == .uncaughtSignal, "killed mid-sync after \(stored) files")
+        #expect(process.terminationReason == .uncaughtSignal, "killed mid-sync")
         #expect(try fixture.catalog().scalar(String.self, "SELECT status FROM sync_runs") == "running")
 
         let again = try await reel(fixture, ["sync"])
@@ -105,6 +91,65 @@ import TestSupport
         #expect(runs == ["interrupted", "finished"])
         let verify = try await reel(fixture, ["verify"])
         #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
+    }
+
+    /// Ctrl-C (SIGINT) stops cleanly: exit 130, the run recorded as interrupted, and the next sync finishes.
+    @Test func interruptedSyncStopsCleanlyAndContinues() async throws {
+        let fixture = try await SyncFixture(dialect: "web", count: 70, seed: 4)
+        fixture.clock?.advance(by: 60)
+        let process = try startSync(fixture, ["sync", "--jobs", "1"])
+        try await waitForStoredFiles(fixture, atLeast: 10, while: process)
+        kill(process.processIdentifier, SIGINT)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 130)
+        #expect(try fixture.catalog().scalar(String.self, "SELECT status FROM sync_runs") == "interrupted")
+        let again = try await reel(fixture, ["sync"])
+        #expect(again.status == 0, "\(again.stderr)")
+        try fixture.expectMirrors(try await fixture.manifest())
+    }
+
+    /// Readers see whole items while a sync writes: a completed item always comes with its media rows.
+    @Test func readersNeverSeeHalfAnItem() async throws {
+        let fixture = try await SyncFixture(dialect: "official", count: 400, seed: 8)
+        let process = try startSync(fixture, ["sync", "--no-media"])
+        let reader = try fixture.catalog()
+        var reads = 0
+        while process.isRunning {
+            let half = try reader.scalar(
+                Int.self,
+                """
+                SELECT count(*) FROM generations g WHERE g.state = 'completed'
+                AND NOT EXISTS (SELECT 1 FROM media m WHERE m.generation_id = g.id AND m.role = 'video_raw')
+                """)
+            #expect(half == 0)
+            reads += 1
+            try await Task.sleep(for: .milliseconds(2))
+        }
+        #expect(process.terminationStatus == 0)
+        #expect(reads > 1, "the reader ran while the sync wrote")
+        #expect(try reader.scalar(Int.self, "SELECT count(*) FROM generations") == 400)
+    }
+
+    private func startSync(_ fixture: SyncFixture, _ arguments: [String]) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Fixtures.reelBinary)
+        process.arguments = arguments
+        var environment = ProcessInfo.processInfo.environment
+        environment["REEL_LIBRARY"] = fixture.root
+        environment["REEL_SIM_KEY"] = fixture.key
+        process.environment = environment
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
+    private func waitForStoredFiles(_ fixture: SyncFixture, atLeast count: Int, while process: Process) async throws {
+        for _ in 0..<600 where process.isRunning {
+            try await Task.sleep(for: .milliseconds(50))
+            let stored = (try? fixture.catalog().scalar(Int.self, "SELECT count(*) FROM media WHERE state = 'stored'")) ?? 0
+            if stored >= count { return }
+        }
     }
 
     /// A port nothing listens on.
