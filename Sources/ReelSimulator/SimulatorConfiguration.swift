@@ -24,6 +24,10 @@ public struct SimulatorConfiguration: Sendable {
     public var newEvery: TimeInterval?
     /// Remove a random generation this often (nil: never).
     public var deleteEvery: TimeInterval?
+    /// Before answering each list page, add `new` generations at the head and delete `deleted` at random:
+    /// `--new-every`/`--delete-every` tied to the client's pace rather than the clock, so that a test
+    /// pages through a shifting list whatever the machine's load.
+    public var churnPerListPage = (new: 0, deleted: 0)
     /// Injected faults.
     public var faults = FaultSpec()
     /// Hosts without the proxy list route.

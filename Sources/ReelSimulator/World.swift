@@ -74,8 +74,11 @@ final class World: Sendable {
     // MARK: Reading
 
     /// A page of the history, newest first.
+    /// A list page. With `churnPerListPage`, the list first changes as if time had passed.
     func page(offset: Int, limit: Int) -> [SimGeneration] {
-        state.withLock { s in
+        for _ in 0..<configuration.churnPerListPage.new { addArrival(now: configuration.now()) }
+        for _ in 0..<configuration.churnPerListPage.deleted { removeRandom() }
+        return state.withLock { s in
             guard offset < s.order.count, limit > 0 else { return [] }
             return s.order[offset..<min(s.order.count, offset + limit)].compactMap { s.items[$0] }
         }

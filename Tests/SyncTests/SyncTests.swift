@@ -89,11 +89,18 @@ import TestSupport
     }
 
     /// Items arriving at the head and vanishing anywhere while the list is paged never make a finished
-    /// sync miss an item that was listed all along.
-    @Test func shiftingOffsetsAndDeletionsWhilePaging() async throws {
+    /// sync miss an item that was listed all along: on the simulator's clock (`--new-every`,
+    /// `--delete-every`), and at the client's pace (a few arrivals and deletions before every page),
+    /// which shifts the list under every page whatever the machine's load.
+    @Test(arguments: [false, true])
+    func shiftingOffsetsAndDeletionsWhilePaging(atClientPace: Bool) async throws {
         let fixture = try await SyncFixture(dialect: "web", count: 600, realClock: true) {
-            $0.newEvery = 0.003
-            $0.deleteEvery = 0.002
+            if atClientPace {
+                $0.churnPerListPage = (new: 1, deleted: 2)
+            } else {
+                $0.newEvery = 0.003
+                $0.deleteEvery = 0.002
+            }
         }
         // The churn runs on the simulator's own timers: wait until it shows before paging under it.
         let initial = Set(try await fixture.manifest(media: false).map(\.id))
@@ -120,7 +127,8 @@ import TestSupport
             #expect(wronglyMissing == 0, "round \(round): items still listed were marked missing")
             deletedWhilePaging += before.count - throughout.count
         }
-        #expect(deletedWhilePaging > 0, "items were deleted while paging")
+        // On a loaded machine the simulator's timers may not get a thread while the sync pages.
+        if atClientPace { #expect(deletedWhilePaging > 0, "items were deleted while paging") }
     }
 
     /// Server errors, rate limits, resets, cut-off bodies and HTML error pages: at most two runs to converge.
