@@ -89,8 +89,9 @@ public final class SyncEngine {
         var seen = Set<String>()
         var anonymousFailures = false
         let walk = HistoryWalk(pageSize: options.pageSize)
-        /// `stop` says when a full page lets the walk end: `nil` never (`--full`), else given the page's outcome.
-        let consume = { [self] (page: RemotePage, fresh: [RemoteGeneration], full: Bool, stop: ((Applied) -> Bool)?) async throws(ReelError) -> Bool in
+        /// `stop` says when a page lets the walk end, given what writing it found and whether the page was
+        /// full; `nil`: never (`--full`).
+        let consume = { [self] (page: RemotePage, fresh: [RemoteGeneration], full: Bool, stop: ((Applied, Bool) -> Bool)?) async throws(ReelError) -> Bool in
             progress.pages += 1
             for failure in page.failures where failure.itemID.map({ !seen.contains($0) }) ?? true {
                 if let id = failure.itemID { seen.insert(id) } else { anonymousFailures = true }
@@ -99,19 +100,20 @@ public final class SyncEngine {
             seen.formUnion(fresh.map(\.id))
             let applied = try apply(fresh)
             report(.page, progress)
-            return full && page.failures.isEmpty && (stop?(applied) ?? false)
+            return page.failures.isEmpty && (stop?(applied, full) ?? false)
         }
         let fetch: @Sendable (Int, Int) async throws(ReelError) -> RemotePage = { [session] offset, limit throws(ReelError) in
             try await session.page(offset: offset, limit: limit)
         }
         let end = try await walk.run(fetch: fetch) { page, fresh, full throws(ReelError) in
-            try await consume(page, fresh, full, options.full ? nil : { $0.settled })
+            try await consume(page, fresh, full, options.full ? nil : { applied, full in full && applied.settled })
         }
         // Items that arrived at the head while the walk paged: one more look from the top, down to the
-        // first full page with nothing new (unfinished items there are polled next anyway).
-        if progress.pages > 1 && !options.dryRun {
+        // first page with nothing new (unfinished items there are polled next anyway). Only when the walk
+        // went past its first page: a list that fits one page was read in one go.
+        if seen.count > options.pageSize && !options.dryRun {
             _ = try await walk.run(fetch: fetch) { page, fresh, full throws(ReelError) in
-                try await consume(page, fresh, full, { $0.added == 0 })
+                try await consume(page, fresh, full, { applied, _ in applied.added == 0 })
             }
         }
         if options.full, end == .reachedEnd, !anonymousFailures {
