@@ -282,9 +282,10 @@ extension Catalog {
     /// Records a blob; a blob already recorded is left as it is.
     public func insertBlob(_ b: BlobRecord) throws(CatalogError) {
         try sqlite {
-            try db.run(
-                "INSERT INTO blobs (sha256, size, stored_at, verified_at) VALUES (?, ?, ?, ?) ON CONFLICT (sha256) DO NOTHING",
-                b.sha256, b.size, b.storedAt, b.verifiedAt)
+            let s = try cached(
+                "INSERT INTO blobs (sha256, size, stored_at, verified_at) VALUES (?, ?, ?, ?) ON CONFLICT (sha256) DO NOTHING")
+            try s.bind([b.sha256, b.size, b.storedAt, b.verifiedAt] as [any SQLiteBindable])
+            try s.run()
         }
     }
 
@@ -319,7 +320,7 @@ extension Catalog {
     /// Stores (or replaces) what libavformat read from a blob.
     public func upsert(_ i: MediaInfoRecord) throws(CatalogError) {
         try sqlite {
-            try db.run(
+            let s = try cached(
                 """
                 INSERT INTO media_info (blob_sha256, container, duration_s, bit_rate, width, height, rotation, fps,
                     video_codec, audio_codec, probe_json, probed_at)
@@ -329,9 +330,12 @@ extension Catalog {
                     width = excluded.width, height = excluded.height, rotation = excluded.rotation, fps = excluded.fps,
                     video_codec = excluded.video_codec, audio_codec = excluded.audio_codec,
                     probe_json = excluded.probe_json, probed_at = excluded.probed_at
-                """,
+                """)
+            try s.bind([
                 i.blobSHA256, i.container, i.durationSeconds, i.bitRate, i.width, i.height, i.rotation, i.fps,
-                i.videoCodec, i.audioCodec, i.probeJSON, i.probedAt)
+                i.videoCodec, i.audioCodec, i.probeJSON, i.probedAt,
+            ] as [any SQLiteBindable])
+            try s.run()
         }
     }
 

@@ -227,20 +227,21 @@ extension Catalog {
         }
     }
 
-    /// Fills a media row with a stored blob and what libavformat read from it, in one transaction.
+    /// Fills a media row with a stored blob and what libavformat read from it. Run it inside a
+    /// transaction: the three writes belong together.
     public func store(mediaID: Int64, blob: BlobRecord, info: MediaInfoRecord?, sourcePath: String? = nil, at now: String) throws(CatalogError) {
-        try transaction {
-            try insertBlob(blob)
-            if let info { try upsert(info) }
-            try sqlite {
-                try db.run(
-                    """
-                    UPDATE media SET blob_sha256 = ?, state = 'stored', attempts = attempts + 1, last_error = NULL,
-                        source_path = coalesce(?, source_path), partial_path = NULL, partial_size = NULL,
-                        partial_etag = NULL, partial_last_modified = NULL, updated_at = ?
-                    WHERE id = ?
-                    """, blob.sha256, sourcePath, now, mediaID)
-            }
+        try insertBlob(blob)
+        if let info { try upsert(info) }
+        try sqlite {
+            let s = try cached(
+                """
+                UPDATE media SET blob_sha256 = ?1, state = 'stored', attempts = attempts + 1, last_error = NULL,
+                    source_path = coalesce(?2, source_path), partial_path = NULL, partial_size = NULL,
+                    partial_etag = NULL, partial_last_modified = NULL, updated_at = ?3
+                WHERE id = ?4
+                """)
+            try s.bind([blob.sha256, sourcePath, now, mediaID] as [any SQLiteBindable])
+            try s.run()
         }
     }
 
@@ -405,11 +406,13 @@ extension Catalog {
     /// one copy, under the role the remote gave it.
     public func dropImportedDuplicate(of sha256: String, generationID: Int64, keeping mediaID: Int64) throws(CatalogError) {
         try sqlite {
-            try db.run(
+            let s = try cached(
                 """
-                DELETE FROM media WHERE generation_id = ? AND id <> ? AND blob_sha256 = ? AND source_path IS NOT NULL
+                DELETE FROM media WHERE generation_id = ?1 AND id <> ?2 AND blob_sha256 = ?3 AND source_path IS NOT NULL
                   AND role IN ('video', 'video_raw')
-                """, generationID, mediaID, sha256)
+                """)
+            try s.bind([generationID, mediaID, sha256] as [any SQLiteBindable])
+            try s.run()
         }
     }
 }

@@ -310,56 +310,83 @@ public final class SyncEngine {
         summary.pendingFiles = try catalogCall { try catalog.pendingMedia(remote: remote.name) }.count
     }
 
-    /// Runs `work` over the jobs, `width` at once, writing each outcome as it arrives.
+    /// Runs `work` over the jobs, `width` at once, and writes the outcomes in batches: one transaction
+    /// (one fsync) for up to 32 files or a quarter of a second, whichever comes first. A file stored but
+    /// not yet recorded when the process dies is in the store; the next sync fetches it again and the
+    /// store keeps one copy.
     private func runJobs(
         _ jobs: [PendingMedia], width: Int, work: @escaping @Sendable (PendingMedia) async -> FetchOutcome
     ) async throws(ReelError) {
         var fatal: ReelError?
+        var batch: [(PendingMedia, FetchOutcome)] = []
+        var batchStarted = ContinuousClock.now
         await forEachConcurrently(jobs, width: width, work: work) { job, outcome in
-            do throws(ReelError) {
-                try record(job, outcome)
-            } catch {
+            if case .fatal(let error) = outcome {
                 fatal = error
+                return false
+            }
+            if batch.isEmpty { batchStarted = .now }
+            batch.append((job, outcome))
+            account(job, outcome)
+            if batch.count >= 32 || ContinuousClock.now - batchStarted >= .milliseconds(250) {
+                do throws(ReelError) { try write(batch) } catch { fatal = error }
+                batch.removeAll(keepingCapacity: true)
             }
             return fatal == nil
+        }
+        if fatal == nil && !batch.isEmpty {
+            do throws(ReelError) { try write(batch) } catch { fatal = error }
         }
         if let fatal { throw fatal }
         if Task.isCancelled { throw RemoteSession.interrupted }
     }
 
-    private func record(_ job: PendingMedia, _ outcome: FetchOutcome) throws(ReelError) {
-        let now = Timestamp.now()
+    /// Counts a file's outcome in the summary and the progress line.
+    private func account(_ job: PendingMedia, _ outcome: FetchOutcome) {
         switch outcome {
-        case .stored(let blob, let info, let sourcePath):
-            try catalogCall {
-                let infoRecord = try MediaInfoRecord(blobSHA256: blob.digest.hex, info: info, probedAt: now)
-                try catalog.store(
-                    mediaID: job.mediaID, blob: BlobRecord(sha256: blob.digest.hex, size: blob.size, storedAt: now, verifiedAt: now),
-                    info: infoRecord, sourcePath: sourcePath, at: now)
-                if job.role == .videoRaw || job.role == .video {
-                    try catalog.dropImportedDuplicate(of: blob.digest.hex, generationID: job.generationID, keeping: job.mediaID)
-                }
-            }
+        case .stored(let blob, _, _):
             summary.downloaded += 1
             summary.bytes += blob.size
-        case .failed(let message, let partial, let url, let gone):
+        case .failed(let message, _, _, _):
             summary.fail(job.remoteID, "\(MediaFetcher.name(job)): \(message)")
-            try catalogCall {
-                try catalog.mediaFailed(
-                    mediaID: job.mediaID, error: message, gone: gone, partial: partial.map { ($0.path, $0.size, $0.etag, $0.lastModified) },
-                    remoteURL: url, at: now)
-            }
-        case .interrupted(let partial):
-            try catalogCall {
-                try catalog.mediaFailed(
-                    mediaID: job.mediaID, error: "interrupted", partial: partial.map { ($0.path, $0.size, $0.etag, $0.lastModified) }, at: now)
-            }
-        case .fatal(let error):
-            throw error
+        case .interrupted, .fatal:
+            break
         }
         progress.filesDone += 1
         report(.file, progress)
-        if progress.filesDone % 16 == 0 && !options.dryRun { try saveTotals(status: "running", error: nil, at: now) }
+    }
+
+    /// Records a batch of outcomes, and the run's totals, in one transaction.
+    private func write(_ batch: [(PendingMedia, FetchOutcome)]) throws(ReelError) {
+        let now = Timestamp.now()
+        try catalogCall {
+            try catalog.transaction {
+                for (job, outcome) in batch {
+                    switch outcome {
+                    case .stored(let blob, let info, let sourcePath):
+                        let infoRecord = try MediaInfoRecord(blobSHA256: blob.digest.hex, info: info, probedAt: now)
+                        try catalog.store(
+                            mediaID: job.mediaID,
+                            blob: BlobRecord(sha256: blob.digest.hex, size: blob.size, storedAt: now, verifiedAt: now),
+                            info: infoRecord, sourcePath: sourcePath, at: now)
+                        if job.role == .videoRaw || job.role == .video {
+                            try catalog.dropImportedDuplicate(of: blob.digest.hex, generationID: job.generationID, keeping: job.mediaID)
+                        }
+                    case .failed(let message, let partial, let url, let gone):
+                        try catalog.mediaFailed(
+                            mediaID: job.mediaID, error: message, gone: gone,
+                            partial: partial.map { ($0.path, $0.size, $0.etag, $0.lastModified) }, remoteURL: url, at: now)
+                    case .interrupted(let partial):
+                        try catalog.mediaFailed(
+                            mediaID: job.mediaID, error: "interrupted", partial: partial.map { ($0.path, $0.size, $0.etag, $0.lastModified) },
+                            at: now)
+                    case .fatal:
+                        break
+                    }
+                }
+                try saveTotals(status: "running", error: nil, at: now)
+            }
+        }
     }
 
     // MARK: Bookkeeping
