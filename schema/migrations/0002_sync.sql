@@ -17,3 +17,7 @@ ALTER TABLE media ADD COLUMN partial_last_modified TEXT;
 -- Sync asks for a remote's unfinished items and for media still to fetch.
 CREATE INDEX generations_remote_state ON generations (remote, state);
 CREATE INDEX media_unstored ON media (generation_id) WHERE state <> 'stored';
+
+-- Nothing looks generations up by remote_id alone (sync goes by uid; UNIQUE (remote, remote_id) keeps its
+-- own index), and every index on random UUIDs costs each inserted item a scattered page write.
+DROP INDEX generations_remote_id;
