@@ -25,6 +25,9 @@ struct GenerationJSON: Encodable {
     let liked: Bool?
     let width: Int?
     let height: Int?
+    /// When the remote was last seen listing it, and since when it no longer does (`sync --full`).
+    let last_seen_at: String
+    let remote_missing_at: String?
     var media: [MediaJSON]?
 
     init(summary: GenerationSummary) {
@@ -49,6 +52,8 @@ struct GenerationJSON: Encodable {
         liked = g.liked
         width = summary.video?.width
         height = summary.video?.height
+        last_seen_at = g.lastSeenAt
+        remote_missing_at = g.remoteMissingAt
     }
 }
 

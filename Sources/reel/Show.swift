@@ -68,6 +68,9 @@ struct Show: ReelCommand {
             ("liked", g.liked.map { $0 ? "yes" : "no" }),
         ]
         if let remoteID = g.remote_id, g.remote == nil { fields.append(("claims", "remote generation \(remoteID)")) }
+        if let missing = g.remote_missing_at {
+            fields.append(("missing", "no longer listed by \(g.remote ?? "the remote") since \(missing) (kept here)"))
+        }
         for (name, value) in fields {
             guard let value, !value.isEmpty else { continue }
             print(Terminal.dim(name.padding(toLength: 9, withPad: " ", startingAt: 0)) + value)

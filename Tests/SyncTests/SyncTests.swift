@@ -232,6 +232,10 @@ import TestSupport
         #expect(try db.scalar(Int.self, "SELECT count(*) FROM media m JOIN generations g ON g.id = m.generation_id WHERE g.uid = ? AND m.state = 'stored'", victim.id) ?? 0 > 0)
         let runs = try db.scalar(Int.self, "SELECT count(*) FROM sync_runs WHERE status = 'finished'")
         #expect(runs == 3)
+        var environment = ProcessInfo.processInfo.environment
+        environment["REEL_LIBRARY"] = fixture.root
+        let shown = try await Shell.runDetached(Fixtures.reelBinary, ["show", victim.id], environment: environment, check: false)
+        #expect(shown.status == 0 && shown.stdout.contains("no longer listed by sim since"), "\(shown.stdout)")
     }
 
     /// A refused key stops the sync with exit status 77 and says where the key came from.
