@@ -17,7 +17,7 @@ struct Sync: AsyncReelCommand {
             Ctrl-C stops cleanly; run it again to continue. A second sync on the same library waits (--wait) \
             or exits 75.
 
-            Examples:
+            Example:
               reel sync
               reel sync luma --full --jobs 8
               reel sync sim --no-media --json

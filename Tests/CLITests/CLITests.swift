@@ -293,7 +293,7 @@ func expectOneLineError(_ result: Shell.Result, status: Int32, contains text: St
 @Suite struct HelpCLITests {
     let reel = Reel(folder: TemporaryDirectory())
 
-    @Test(arguments: ["init", "import", "probe", "ls", "show", "verify", "remote", "remote add", "remote ls", "remote rm", "remote login", "remote test"])
+    @Test(arguments: ["init", "import", "sync", "track", "probe", "ls", "show", "verify", "remote", "remote add", "remote ls", "remote rm", "remote login", "remote test"])
     func everyCommandHasHelpWithAnExampleAndTheLibraryOption(command: String) throws {
         let result = try reel.run(command.split(separator: " ").map(String.init) + ["--help"])
         #expect(result.status == 0)
