@@ -38,14 +38,20 @@ import TestSupport
     }
 
     /// New items at the head are fetched and the walk stops at the first full page of known items.
-    @Test func incrementalSyncFetchesNewItemsAndStopsEarly() async throws {
-        let fixture = try await SyncFixture(dialect: "web", count: 320)
+    @Test(arguments: ["web", "proxy", "official"])
+    func incrementalSyncFetchesNewItemsAndStopsEarly(dialect: String) async throws {
+        let fixture = try await SyncFixture(dialect: dialect, count: 320)
         try await fixture.sync { $0.media = false }
         fixture.clock?.advance(by: 60)
         try await fixture.sync { $0.media = false }
+        let (path, field) = switch dialect {
+        case "web": ("/api/generations/create", "prompt")
+        case "proxy": ("/luma/generations", "user_prompt")
+        default: ("/dream-machine/v1/generations/video", "prompt")
+        }
         for n in 1...5 {
-            let created = try await fixture.api(.post, "/api/generations/create", json: #"{"prompt":"new clip \#(n)"}"#)
-            #expect(created.status == 200, "\(created.text)")
+            let created = try await fixture.api(.post, path, json: #"{"\#(field)":"new clip \#(n)"}"#)
+            #expect((200..<300).contains(created.status), "\(created.text)")
         }
         var pages = 0
         let summary = try await fixture.sync({ $0.media = false }) { event, progress in
@@ -62,12 +68,13 @@ import TestSupport
         let idle = try await fixture.sync({ $0.media = false }) { event, progress in
             if event == .page { pages = progress.pages }
         }
-        #expect(idle.new == 0 && idle.updated == 0 && pages == 1)
+        #expect(idle.new == 0 && idle.updated == 0 && pages == 1, "\(idle) after \(pages) pages")
     }
 
     /// Tags (the user's data) survive every kind of re-sync, and an update changes only remote fields.
-    @Test func tagsAndNotesSurviveResyncs() async throws {
-        let fixture = try await SyncFixture(dialect: "proxy", count: 30, seed: 5)
+    @Test(arguments: ["web", "proxy", "official"])
+    func tagsAndNotesSurviveResyncs(dialect: String) async throws {
+        let fixture = try await SyncFixture(dialect: dialect, count: 30, seed: 5)
         try await fixture.sync { $0.media = false }
         let db = try Connection(path: Library.catalogPath(in: fixture.root))
         try db.execute("INSERT INTO tags (name, created_at) VALUES ('keeper', '2026-01-01T00:00:00.000Z')")
@@ -92,9 +99,9 @@ import TestSupport
     /// sync miss an item that was listed all along: on the simulator's clock (`--new-every`,
     /// `--delete-every`), and at the client's pace (a few arrivals and deletions before every page),
     /// which shifts the list under every page whatever the machine's load.
-    @Test(arguments: [false, true])
-    func shiftingOffsetsAndDeletionsWhilePaging(atClientPace: Bool) async throws {
-        let fixture = try await SyncFixture(dialect: "web", count: 600, realClock: true) {
+    @Test(arguments: [("web", false), ("web", true), ("proxy", true), ("official", true)])
+    func shiftingOffsetsAndDeletionsWhilePaging(dialect: String, atClientPace: Bool) async throws {
+        let fixture = try await SyncFixture(dialect: dialect, count: 600, realClock: true) {
             if atClientPace {
                 $0.churnPerListPage = (new: 1, deleted: 2)
             } else {

@@ -59,7 +59,8 @@ public struct DialectDecoder: Sendable {
     ///
     /// A Task's `status` wins over its item's `state` when they disagree (unless it is `UNKNOWN`):
     /// it is the aggregator's word on the job, and its final statuses end polling (`FAILURE` while
-    /// the upstream item still says `processing`). `rawState` is then the status word, `fail_reason`
+    /// the upstream item still says `processing`). `rawState` is then the status word (when the two
+    /// agree it stays the item's word, as list and detail give it), `fail_reason`
     /// wins over `failure_reason`, `submit_time` stands in for a missing `created_at`, the id is
     /// `task_id`, and `rawJSON` is the inner item (as list and detail keep it), or the whole Task
     /// while it has no item.

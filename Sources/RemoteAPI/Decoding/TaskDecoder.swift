@@ -21,9 +21,14 @@ struct TaskDecoder {
         }
         // The id asked for is the one the caller matches on.
         if let id = try f.identifier("task_id") { generation.id = id }
-        if let status, GenerationState(taskStatus: status) != .unknown || generation.rawState.isEmpty {
-            generation.state = GenerationState(taskStatus: status)
-            generation.rawState = status
+        // The status decides when it says something else than the item (or the item says nothing); when
+        // the two agree, the item's own word stays, so that a batch poll and a list page record the same.
+        if let status {
+            let taskState = GenerationState(taskStatus: status)
+            if generation.rawState.isEmpty || (taskState != .unknown && taskState != generation.state) {
+                generation.state = taskState
+                generation.rawState = status
+            }
         }
         if let failReason { generation.failureReason = failReason }
         if generation.createdAt == nil { generation.createdAt = try f.time("submit_time") }
