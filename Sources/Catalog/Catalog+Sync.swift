@@ -3,11 +3,15 @@ import SQLite
 /// What the catalog already holds of a generation a remote lists: enough to tell whether the
 /// remote's copy changed, without reading the whole row.
 public struct KnownGeneration: Sendable, Equatable {
+    /// The row id.
     public var id: Int64
+    /// The remote that owns the row; nil for a local import that claimed the uid.
     public var remote: String?
+    /// Where the row came from.
     public var origin: Origin
     /// The canonical fields sync compares, in the order of ``SyncedFields``.
     public var fields: SyncedFields
+    /// Whether a full sync found it gone from its remote.
     public var remoteMissing: Bool
     /// `role:ordinal` of every media row it has, stored or not.
     public var mediaKeys: Set<String>
@@ -54,7 +58,9 @@ public struct SyncedFields: Sendable, Equatable {
 
 /// A media row sync still has to fill, with what it needs to fetch it.
 public struct PendingMedia: Sendable, Equatable {
+    /// The media row.
     public var mediaID: Int64
+    /// Its generation's row.
     public var generationID: Int64
     /// The remote's id of the generation (to fetch a fresh link).
     public var remoteID: String
@@ -62,7 +68,9 @@ public struct PendingMedia: Sendable, Equatable {
     public var ordinal: Int
     /// Nil for a thumbnail made from the video, and for an unwatermarked link still to ask for.
     public var remoteURL: String?
+    /// Attempts so far, over all runs.
     public var attempts: Int
+    /// An interrupted download's bytes (a file in the store's tmp/), its size and validators.
     public var partialPath: String?
     public var partialSize: Int64?
     public var partialETag: String?
@@ -94,6 +102,7 @@ public struct SyncRunTotals: Sendable, Equatable {
     public var failedItems = 0
     public var downloaded = 0
     public var bytes: Int64 = 0
+    /// Failures of any kind (items and files); `failedItems` counts the same in this version.
     public var errors = 0
     public var lastError: String?
 

@@ -8,6 +8,7 @@ import RemoteAPI
 /// thumbnail gets one made from the video (a row with no link). Source images are kept whatever the
 /// state; everything else once the generation is completed.
 public struct MediaPlan: Sendable {
+    /// Keep the watermarked video beside an unwatermarked one (`--keep-watermarked`).
     public var keepWatermarked: Bool
 
     public init(keepWatermarked: Bool) {

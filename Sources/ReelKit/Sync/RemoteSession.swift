@@ -7,7 +7,9 @@ import RemoteAPI
 /// that name the remote (a refused key exits 77 and says where the key came from; a remote that stays
 /// down exits 69).
 public struct RemoteSession: Sendable {
+    /// The remote these calls go to.
     public let remote: RemoteRecord
+    /// Its dialect.
     public let dialect: Dialect
     let paths: DialectPaths
     let decoder: DialectDecoder

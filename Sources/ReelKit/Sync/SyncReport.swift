@@ -7,15 +7,20 @@ public struct SyncSummary: Sendable, Codable, Equatable {
         public var error: String
     }
 
+    /// The remote's name.
     public var remote: String
     /// `finished` (the run went through; see `failed` for items that did not), `interrupted`,
     /// `failed` (the run stopped: remote down, key refused, disk full).
     public var status: String = "running"
+    /// A `--full` run.
     public var full: Bool
+    /// A `--dry-run`: nothing was written.
     public var dryRun: Bool
     /// Items the remote listed (or answered for) in this run.
     public var seen = 0
+    /// Items the library did not have.
     public var new = 0
+    /// Known items whose remote fields or files changed.
     public var updated = 0
     /// Known items that reached completed or failed in this run.
     public var finished = 0
@@ -23,7 +28,9 @@ public struct SyncSummary: Sendable, Codable, Equatable {
     public var failed = 0
     /// Files stored in this run (downloads and poster frames).
     public var downloaded = 0
+    /// Bytes of the files stored.
     public var bytes: Int64 = 0
+    /// How long the run took.
     public var seconds = 0.0
     /// Items still queued or running on the remote.
     public var running = 0
@@ -73,12 +80,19 @@ public struct SyncProgress: Sendable {
         case file
     }
 
+    /// The remote's name.
     public var remote: String
+    /// What the sync is doing now.
     public var phase: Phase = .listing
+    /// List pages (and batches of polled items) read so far.
     public var pages = 0
+    /// Files fetched or given up on so far, of `filesTotal`.
     public var filesDone = 0
+    /// Files the media phase has to fetch.
     public var filesTotal = 0
+    /// The totals so far.
     public var summary: SyncSummary
+    /// When the sync started.
     public let started: ContinuousClock.Instant
 
     /// Seconds since the sync started.
