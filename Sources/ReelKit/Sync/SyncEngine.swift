@@ -136,9 +136,13 @@ public final class SyncEngine {
         var applied = Applied()
         guard !generations.isEmpty else { return applied }
         let now = Timestamp.now()
-        var settled = true
         try catalogCall {
             let known = try catalog.known(uids: generations.map { $0.id.lowercased() })
+            let save = { [self] (g: RemoteGeneration, fields: SyncedFields, wanted: [WantedMedia]) throws in
+                let id = try catalog.upsertFromRemote(
+                    uid: g.id.lowercased(), remote: remote.name, remoteID: g.id, fields: fields, rawJSON: g.rawJSON, at: now)
+                try catalog.want(wanted, generationID: id, at: now)
+            }
             let write = { [self] () throws in
                 var unchanged: [Int64] = []
                 for g in generations {
@@ -151,20 +155,19 @@ public final class SyncEngine {
                     let fields = SyncedFields(g)
                     let wanted = plan.wanted(for: g)
                     guard let k = known[uid] else {
-                        settled = false
+                        applied.settled = false
                         applied.added += 1
                         summary.new += 1
                         if options.dryRun {
                             summary.changes?.append("new      \(uid)  \(fields.state.rawValue)  \(Self.excerpt(fields.prompt))")
                         } else {
-                            let id = try catalog.upsertFromRemote(uid: uid, remote: remote.name, remoteID: g.id, fields: fields, rawJSON: g.rawJSON, at: now)
-                            try catalog.want(wanted, generationID: id, at: now)
+                            try save(g, fields, wanted)
                         }
                         continue
                     }
                     let changed = k.fields != fields || k.remoteMissing || k.remote == nil
                         || !Set(wanted.map(\.key)).isSubset(of: k.mediaKeys)
-                    if !fields.state.isFinal || changed { settled = false }
+                    if !fields.state.isFinal || changed { applied.settled = false }
                     guard changed else {
                         unchanged.append(k.id)
                         // Files still to fetch get the links just sent: fresher than the ones on record.
@@ -177,8 +180,7 @@ public final class SyncEngine {
                     if options.dryRun {
                         summary.changes?.append("update   \(uid)  \(Self.difference(k.fields, fields, adopted: k.remote == nil))")
                     } else {
-                        let id = try catalog.upsertFromRemote(uid: uid, remote: remote.name, remoteID: g.id, fields: fields, rawJSON: g.rawJSON, at: now)
-                        try catalog.want(wanted, generationID: id, at: now)
+                        try save(g, fields, wanted)
                     }
                 }
                 if !options.dryRun {
@@ -188,7 +190,6 @@ public final class SyncEngine {
             }
             if options.dryRun { try write() } else { try catalog.transaction(write) }
         }
-        applied.settled = settled
         return applied
     }
 
