@@ -56,6 +56,16 @@ public struct SyncedFields: Sendable, Equatable {
     }
 }
 
+extension SyncedFields {
+    /// The canonical fields of a catalog row, to compare with what a remote sends now.
+    public init(_ r: GenerationRecord) {
+        self.init(
+            prompt: r.prompt, state: r.state, rawState: r.rawState, createdAt: r.createdAt, model: r.model, aspect: r.aspect,
+            resolution: r.resolution, durationSeconds: r.durationSeconds, loop: r.loop, kind: r.kind, parentUID: r.parentUID,
+            failureReason: r.failureReason, liked: r.liked)
+    }
+}
+
 /// A media row sync still has to fill, with what it needs to fetch it.
 public struct PendingMedia: Sendable, Equatable {
     /// The media row.
@@ -119,9 +129,7 @@ extension Catalog {
             let placeholders = Array(repeating: "?", count: uids.count).joined(separator: ",")
             let s = try db.prepare(
                 """
-                SELECT g.uid, g.id, g.remote, g.origin, g.prompt, g.state, g.raw_state, g.created_at, g.model, g.aspect,
-                       g.resolution, g.duration_s, g.loop, g.kind, g.parent_uid, g.failure_reason, g.liked,
-                       g.remote_missing_at IS NOT NULL,
+                SELECT \(GenerationRecord.columns("g")),
                        (SELECT group_concat(m.role || ':' || m.ordinal, ' ') FROM media m WHERE m.generation_id = g.id),
                        (SELECT group_concat(m.role || ':' || m.ordinal, ' ') FROM media m
                         WHERE m.generation_id = g.id AND m.state <> 'stored')
@@ -129,15 +137,13 @@ extension Catalog {
                 """)
             try s.bind(uids)
             var result: [String: KnownGeneration] = [:]
+            let keys = { (text: String?) in Set((text ?? "").split(separator: " ").map(String.init)) }
             while let row = try s.step() {
-                let fields = SyncedFields(
-                    prompt: row[4] ?? "", state: GenerationState(rawValue: row[5] ?? "") ?? .unknown, rawState: row[6],
-                    createdAt: row[7], model: row[8], aspect: row[9], resolution: row[10], durationSeconds: row[11],
-                    loop: row[12], kind: row[13], parentUID: row[14], failureReason: row[15], liked: row[16])
-                let keys = { (text: String?) in Set((text ?? "").split(separator: " ").map(String.init)) }
-                result[row[0] ?? ""] = KnownGeneration(
-                    id: row[1] ?? 0, remote: row[2], origin: Origin(rawValue: row[3] ?? "") ?? .remote, fields: fields,
-                    remoteMissing: row[17] ?? false, mediaKeys: keys(row[18]), unstoredKeys: keys(row[19]))
+                let record = GenerationRecord(row: row)
+                let media = row.dropping(GenerationRecord.columnNames.count)
+                result[record.uid] = KnownGeneration(
+                    id: record.id, remote: record.remote, origin: record.origin, fields: SyncedFields(record),
+                    remoteMissing: record.remoteMissingAt != nil, mediaKeys: keys(media[0]), unstoredKeys: keys(media[1]))
             }
             return result
         }

@@ -53,6 +53,9 @@ public struct ReelError: Error, Sendable, Equatable, CustomStringConvertible {
 }
 
 extension ReelError {
+    /// The work was cancelled (Ctrl-C, SIGTERM): what finished is kept.
+    public static let interrupted = ReelError("interrupted", status: .interrupted)
+
     /// The process exit statuses reel uses (BSD sysexits where one fits).
     public enum Status: Int32, Sendable {
         case success = 0

@@ -45,7 +45,7 @@ struct HistoryWalk {
         var ahead: Prefetch?
         defer { ahead?.task.cancel() }
         while true {
-            if Task.isCancelled { throw RemoteSession.interrupted }
+            if Task.isCancelled { throw ReelError.interrupted }
             let page: RemotePage
             if let prefetched = ahead, prefetched.offset == offset, prefetched.limit == limit {
                 page = try await prefetched.value()
@@ -101,7 +101,7 @@ struct HistoryWalk {
         }
 
         func value() async throws(ReelError) -> RemotePage {
-            do { return try await task.value } catch let error as ReelError { throw error } catch { throw RemoteSession.interrupted }
+            do { return try await task.value } catch let error as ReelError { throw error } catch { throw ReelError.interrupted }
         }
     }
 

@@ -125,7 +125,7 @@ struct MediaFetcher: Sendable {
     }
 
     private func pause(attempt: Int, retryAfter: String?) async throws(ReelError) {
-        do { try await Task.sleep(for: retryPolicy.delay(attempt: attempt, retryAfter: retryAfter)) } catch { throw RemoteSession.interrupted }
+        do { try await Task.sleep(for: retryPolicy.delay(attempt: attempt, retryAfter: retryAfter)) } catch { throw ReelError.interrupted }
     }
 
     /// Reads a stored file with libavformat, off the cooperative threads: it must be whole media.

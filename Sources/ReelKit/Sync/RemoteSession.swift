@@ -98,7 +98,7 @@ public struct RemoteSession: Sendable {
             do {
                 response = try await client.send(request)
             } catch {
-                if error.kind == .cancelled { throw Self.interrupted }
+                if error.kind == .cancelled { throw ReelError.interrupted }
                 lastProblem = error.message
                 if error.isRetryable { continue }
                 throw ReelError("remote \(remote.name) (\(remote.baseURL)): \(error.message)", status: .unavailable)
@@ -137,8 +137,6 @@ public struct RemoteSession: Sendable {
     /// Waits before another attempt: the server's Retry-After when it sent one, else backoff with jitter.
     private func pause(attempt: Int, retryAfter: String?) async throws(ReelError) {
         let delay = retryPolicy.delay(attempt: attempt, retryAfter: retryAfter)
-        do { try await Task.sleep(for: delay) } catch { throw Self.interrupted }
+        do { try await Task.sleep(for: delay) } catch { throw ReelError.interrupted }
     }
-
-    static let interrupted = ReelError("interrupted", status: .interrupted)
 }

@@ -206,7 +206,7 @@ public final class SyncEngine {
         enter(.polling)
         for round in 0..<3 {
             if round > 0 {
-                do { try await Task.sleep(for: .seconds(round)) } catch { throw RemoteSession.interrupted }
+                do { try await Task.sleep(for: .seconds(round)) } catch { throw ReelError.interrupted }
             }
             try await refresh(ids: ids)
             guard !options.dryRun else { break }
@@ -223,7 +223,7 @@ public final class SyncEngine {
         var missing: [String] = []
         var chunkStart = 0
         while chunkStart < ids.count {
-            if Task.isCancelled { throw RemoteSession.interrupted }
+            if Task.isCancelled { throw ReelError.interrupted }
             let chunk = Array(ids[chunkStart..<min(ids.count, chunkStart + 100)])
             chunkStart += chunk.count
             var found: [RemoteGeneration] = []
@@ -265,7 +265,7 @@ public final class SyncEngine {
             return failure == nil
         }
         if let failure { throw failure }
-        if Task.isCancelled { throw RemoteSession.interrupted }
+        if Task.isCancelled { throw ReelError.interrupted }
         return found
     }
 
@@ -339,7 +339,7 @@ public final class SyncEngine {
             do throws(ReelError) { try write(batch) } catch { fatal = error }
         }
         if let fatal { throw fatal }
-        if Task.isCancelled { throw RemoteSession.interrupted }
+        if Task.isCancelled { throw ReelError.interrupted }
     }
 
     /// Counts a file's outcome in the summary and the progress line.
