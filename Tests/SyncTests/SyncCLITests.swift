@@ -63,13 +63,20 @@ import TestSupport
         #expect(busy.stderr.contains("another sync holds this library (pid \(getpid()), a test, since"), "\(busy.stderr)")
         #expect(try fixture.catalog().scalar(Int.self, "SELECT count(*) FROM generations") == 0)
 
-        async let waited = reel(fixture, ["sync", "--wait", "--no-media"])
-        try await Task.sleep(for: .milliseconds(500))
+        // Released only once the second sync says it waits: a fixed sleep lost that race on a loaded machine.
+        let stderrPath = fixture.folder.file("waiting.stderr")
+        let waiting = try startSync(fixture, ["sync", "--wait", "--no-media"], stderrTo: stderrPath)
+        var said = ""
+        for _ in 0..<1200 where waiting.isRunning && !said.contains("waiting for another sync to finish") {
+            try await Task.sleep(for: .milliseconds(50))
+            said = (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? ""
+        }
+        #expect(said.contains("waiting for another sync to finish"), "\(said)")
+        #expect(waiting.isRunning, "it waits while the lock is held")
         #expect(lock != nil)
         lock = nil  // released: the waiting sync goes on
-        let result = try await waited
-        #expect(result.status == 0, "\(result.stderr)")
-        #expect(result.stderr.contains("waiting for another sync to finish"))
+        await waitForExit(waiting)
+        #expect(waiting.terminationStatus == 0, "\((try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? "")")
         #expect(try fixture.catalog().scalar(Int.self, "SELECT count(*) FROM generations") == 8)
     }
 
@@ -136,7 +143,7 @@ import TestSupport
         #expect(try fixture.catalog().scalar(Int.self, "SELECT count(*) FROM generations") == 400)
     }
 
-    private func startSync(_ fixture: SyncFixture, _ arguments: [String]) throws -> Process {
+    private func startSync(_ fixture: SyncFixture, _ arguments: [String], stderrTo path: String? = nil) throws -> Process {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Fixtures.reelBinary)
         process.arguments = arguments
@@ -145,9 +152,24 @@ import TestSupport
         environment["REEL_SIM_KEY"] = fixture.key
         process.environment = environment
         process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
+        if let path {
+            FileManager.default.createFile(atPath: path, contents: nil)
+            process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        } else {
+            process.standardError = FileHandle.nullDevice
+        }
         try process.run()
         return process
+    }
+
+    /// Waits off the cooperative pool: `waitUntilExit` would block one of its few threads.
+    private func waitForExit(_ process: Process) async {
+        await withCheckedContinuation { continuation in
+            Thread.detachNewThread {
+                process.waitUntilExit()
+                continuation.resume()
+            }
+        }
     }
 
     private func waitForStoredFiles(_ fixture: SyncFixture, atLeast count: Int, while process: Process) async throws {
