@@ -29,7 +29,9 @@ let package = Package(
         .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: debian("libssl-dev")),
 
         // Swift wrappers: each is the only importer of its C module and owns its handles.
-        .target(name: "SQLite", dependencies: ["CSQLite"]),
+        .target(name: "SQLite", dependencies: ["CSQLite", "CReelFTS"]),
+        // reel's FTS5 tokenizer (CJK pairs over unicode61), registered by SQLite on every connection.
+        .target(name: "CReelFTS", dependencies: ["CSQLite"]),
         .target(name: "Media", dependencies: ["CFFmpeg"]),
         .target(name: "ContentStore", dependencies: ["COpenSSL"]),
         .target(name: "HTTP", dependencies: ["CCurl", "ContentStore"]),

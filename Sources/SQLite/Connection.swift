@@ -1,3 +1,4 @@
+import CReelFTS
 import CSQLite
 
 /// One SQLite connection. It owns its `sqlite3` handle and closes it when released.
@@ -42,6 +43,11 @@ public final class Connection {
         sqlite3_busy_timeout(db, busyTimeout)
         // Defensive mode stops SQL from corrupting the file through writable_schema and the like.
         _ = reel_sqlite_db_config_defensive(db, 1)
+        // Every connection: the catalog's full-text index and its triggers cannot run without it.
+        let registered = reel_fts_register(db)
+        if registered != SQLITE_OK {
+            throw SQLiteError(extendedCode: registered, message: "cannot register the full-text tokenizer (no FTS5?)")
+        }
     }
 
     deinit {

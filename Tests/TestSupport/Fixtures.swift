@@ -22,6 +22,14 @@ public enum Fixtures {
     /// The path of a corpus file.
     public static func corpus(_ name: String) -> String { "\(corpus)/\(name)" }
 
+    /// The real prompts of `shared/corpus/prompts/` (VBench), one per line: `"en"` or `"zh"`, line for line
+    /// the same prompts. Empty when the corpus is missing, which the tests that use it then report.
+    public static func prompts(_ language: String) -> [String] {
+        let path = (corpus as NSString).deletingLastPathComponent + "/prompts/vbench_\(language).txt"
+        let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+        return text.split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
+    }
+
     /// The `reel` executable SwiftPM built beside the test bundle.
     public static let reelBinary = builtProduct("reel")
 
