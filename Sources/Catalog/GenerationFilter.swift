@@ -19,3 +19,28 @@ public struct GenerationFilter: Sendable, Equatable {
     /// Every generation.
     public static let all = GenerationFilter(sql: "1")
 }
+
+extension GenerationFilter {
+    /// True when every one of `filters` is (true for none).
+    public static func allOf(_ filters: [GenerationFilter]) -> GenerationFilter {
+        joined(filters, with: " AND ", empty: "1")
+    }
+
+    /// True when any of `filters` is (false for none).
+    public static func anyOf(_ filters: [GenerationFilter]) -> GenerationFilter {
+        joined(filters, with: " OR ", empty: "0")
+    }
+
+    /// True where `self` is false or unknown (NULL): `-dur:>5s` keeps clips whose duration is unknown.
+    public var negated: GenerationFilter {
+        GenerationFilter(sql: "NOT coalesce((\(sql)), 0)", parameters: parameters)
+    }
+
+    private static func joined(_ filters: [GenerationFilter], with separator: String, empty: String) -> GenerationFilter {
+        if filters.count == 1 { return filters[0] }
+        guard !filters.isEmpty else { return GenerationFilter(sql: empty) }
+        return GenerationFilter(
+            sql: "(" + filters.map { "(\($0.sql))" }.joined(separator: separator) + ")",
+            parameters: filters.flatMap(\.parameters))
+    }
+}
