@@ -57,21 +57,52 @@ struct List: ReelCommand {
 
 /// Text tables: every column as wide as its widest cell, the last one cut to the terminal's width.
 enum TableLayout {
+    /// Highlight markers in cells (see ``Highlight``): they take no room and become bold on a terminal.
+    static let markers: Set<Character> = [Highlight.open, Highlight.close]
+
     static func render(header: [String], rows: [[String]], width: Int?) -> [String] {
         let all = [header] + rows
-        let widths = (0..<header.count).map { column in all.map { $0[column].count }.max() ?? 0 }
+        let widths = (0..<header.count).map { column in
+            all.map { TextWidth.of($0[column].filter { !markers.contains($0) }) }.max() ?? 0
+        }
         return all.enumerated().map { index, row in
             var line = ""
             for column in 0..<row.count - 1 {
-                line += row[column].padding(toLength: widths[column], withPad: " ", startingAt: 0) + "  "
+                line += TextWidth.pad(row[column], to: widths[column]) + "  "
             }
             var last = row[row.count - 1].replacingOccurrences(of: "\n", with: " ")
-            if let width, line.count + last.count > width {
-                last = String(last.prefix(max(0, width - line.count - 1))) + "…"
+            if let width {
+                last = TextWidth.cut(last, to: max(1, width - TextWidth.of(line)), invisible: markers)
             }
-            line += last
+            line += Highlight.render(last)
             return index == 0 ? Terminal.bold(line) : line
         }
+    }
+}
+
+/// Matched words in prompts: FTS5's highlight() puts these markers around them.
+enum Highlight {
+    static let open: Character = "\u{2}"
+    static let close: Character = "\u{3}"
+
+    /// Bold on a colour terminal, else just the text.
+    static func render(_ text: String) -> String {
+        guard text.contains(open) || text.contains(close) else { return text }
+        var result = ""
+        var inside = false
+        for character in text {
+            switch character {
+            case open:
+                inside = true
+                if Terminal.colour { result += "\u{1B}[1;33m" }
+            case close:
+                inside = false
+                if Terminal.colour { result += "\u{1B}[0m" }
+            default: result.append(character)
+            }
+        }
+        if inside && Terminal.colour { result += "\u{1B}[0m" }
+        return result
     }
 }
 

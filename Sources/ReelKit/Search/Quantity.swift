@@ -4,7 +4,8 @@ import Foundation
 /// number is seconds), sizes (`10MB`, `1.5GB`, `300KiB`; a bare number is bytes; KB/MB/GB are powers of
 /// 1000, KiB/MiB/GiB of 1024), pixels (`1080`, `1080px`) and frame rates (`24`, `29.97fps`).
 ///
-/// A value stands for everything that rounds to it: `5s` is [4.5 s, 5.5 s), `5.5s` is [5.45 s, 5.55 s).
+/// A value stands for everything that rounds to it: `5s` is [4.5 s, 5.5 s), `5.5s` is [5.45 s, 5.55 s);
+/// comparisons (`>5s`) use the exact value.
 enum Quantity {
     static let durationUnits: [String: Double] = ["ms": 0.001, "s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600]
     static let sizeUnits: [String: Double] = [
@@ -42,6 +43,6 @@ enum Quantity {
             components += 1
         }
         guard components > 0, total <= 1e18 else { throw value.error("\"\(text)\" is not a \(noun)", hint: "write e.g. \(hint)") }
-        return Interval(lower: total - step / 2, upper: total + step / 2)
+        return Interval(lower: total - step / 2, upper: total + step / 2, exact: total)
     }
 }

@@ -4,9 +4,10 @@ import SQLite
 
 /// What each `field:value` of the query language means, as SQL over the alias `g`.
 ///
-/// Numbers and dates stand for everything that rounds to them: `dur:5s` is 4.5 to 5.5 seconds, so
-/// `dur:>5s` starts at 5.5 s; `created:2024-06` is the whole month, so `created:>2024-06` starts in July
-/// and `created:..2024-06` ends with it. Calendar dates are in the local time zone.
+/// A value stands for everything that rounds to it: `dur:5s` is 4.5 to 5.5 seconds, `dur:5..10` runs to
+/// 10.5 s; `created:2024-06` is the whole month, so `created:>2024-06` starts in July and
+/// `created:..2024-06` ends with it. Comparisons of numbers use the number itself: `dur:>5s` is more than
+/// 5.0 s. Calendar dates are in the local time zone.
 struct QueryFields {
     let now: Date
     let calendar: Calendar
@@ -279,10 +280,13 @@ struct QueryFields {
 }
 
 /// The interval a typed value stands for: `[lower, upper)`. An instant (`-7d`) has lower == upper.
+/// A number also has its exact value, which comparisons use: `dur:>5s` is more than 5.0 s, while
+/// `dur:5s` is 4.5 to 5.5 s and `created:>2024-06` starts in July.
 struct Interval<Bound: SQLiteBindable> {
     var lower: Bound
     var upper: Bound
     var isInstant = false
+    var exact: Bound? = nil
 }
 
 /// A field's value as typed, for comparisons and error messages.
@@ -314,10 +318,10 @@ struct FieldValue {
             return .allOf(parts)
         }
         for (symbol, build) in [
-            (">=", { (i: Interval<Bound>) in filter("\(expression) >= ?", i.lower) }),
-            ("<=", { (i: Interval<Bound>) in filter("\(expression) < ?", i.upper) }),
-            (">", { (i: Interval<Bound>) in filter("\(expression) >= ?", i.upper) }),
-            ("<", { (i: Interval<Bound>) in filter("\(expression) < ?", i.lower) }),
+            (">=", { (i: Interval<Bound>) in i.exact.map { filter("\(expression) >= ?", $0) } ?? filter("\(expression) >= ?", i.lower) }),
+            ("<=", { (i: Interval<Bound>) in i.exact.map { filter("\(expression) <= ?", $0) } ?? filter("\(expression) < ?", i.upper) }),
+            (">", { (i: Interval<Bound>) in i.exact.map { filter("\(expression) > ?", $0) } ?? filter("\(expression) >= ?", i.upper) }),
+            ("<", { (i: Interval<Bound>) in i.exact.map { filter("\(expression) < ?", $0) } ?? filter("\(expression) < ?", i.lower) }),
             ("=", { (i: Interval<Bound>) in filter("\(expression) >= ? AND \(expression) < ?", i.lower, i.upper) }),
         ] where value.hasPrefix(symbol) {
             let rest = String(value.dropFirst(symbol.count))

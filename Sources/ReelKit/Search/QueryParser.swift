@@ -22,6 +22,12 @@ indirect enum QueryNode: Equatable {
 struct QueryParser {
     private let tokens: [QueryToken]
     private var position = 0
+    private var depth = 0
+    private var terms = 0
+    /// Bounds that keep a hostile query from exhausting the stack, SQLite's expression depth (1000) or
+    /// FTS5's (256); no person types a query near them.
+    static let maximumDepth = 40
+    static let maximumTerms = 100
     private let fields: QueryFields
     private let queryLength: Int
 
@@ -81,6 +87,18 @@ struct QueryParser {
             throw QueryError("the query ends too soon", token: "", column: queryLength + 1)
         }
         position += 1
+        depth += 1
+        defer { depth -= 1 }
+        if depth > Self.maximumDepth {
+            throw QueryError(
+                "nested too deeply (more than \(Self.maximumDepth) parentheses or NOTs)", token: token.source, column: token.column)
+        }
+        if case .text = token.kind { terms += 1 } else if case .field = token.kind { terms += 1 }
+        if terms > Self.maximumTerms {
+            throw QueryError(
+                "too many terms (more than \(Self.maximumTerms))", token: token.source, column: token.column,
+                hint: "a phrase in quotes counts as one")
+        }
         switch token.kind {
         case .not:
             guard let next = peek, next.kind != .close, next.kind != .or, next.kind != .and else {
