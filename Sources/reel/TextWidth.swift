@@ -36,6 +36,8 @@ enum TextWidth {
             result.append(character)
             used += w
         }
+        // A marker that would open on nothing but the ellipsis is dropped.
+        while let last = result.last, invisible.contains(last) { result.removeLast() }
         return result + "…"
     }
 
