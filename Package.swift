@@ -65,11 +65,11 @@ let package = Package(
 
         // Shared by the test targets: temp folders, the corpus, running programs.
         .target(name: "TestSupport", dependencies: ["ReelSimulator"], path: "Tests/TestSupport"),
-        .testTarget(name: "SQLiteTests", dependencies: ["SQLite", "TestSupport"]),
+        .testTarget(name: "SQLiteTests", dependencies: ["SQLite", "Media", "TestSupport"]),
         .testTarget(name: "MediaTests", dependencies: ["Media", "TestSupport"]),
         .testTarget(name: "ContentStoreTests", dependencies: ["ContentStore", "TestSupport"]),
         .testTarget(name: "CatalogTests", dependencies: ["Catalog", "TestSupport"]),
-        .testTarget(name: "ReelKitTests", dependencies: ["ReelKit", "TestSupport"]),
+        .testTarget(name: "ReelKitTests", dependencies: ["ReelKit", "Media", "TestSupport"]),
         .testTarget(name: "SyncTests", dependencies: ["reel", "ReelKit", "Catalog", "SQLite", "HTTP", "RemoteAPI", "ContentStore", "ReelSimulator", "Media", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["reel", "ReelSimulator", "TestSupport"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "ContentStore", "ReelSimulator", "TestSupport"]),

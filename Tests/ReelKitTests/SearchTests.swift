@@ -1,5 +1,6 @@
 import Catalog
 import Foundation
+import Media
 import ReelKit
 import SQLite
 import Testing
@@ -64,7 +65,7 @@ import TestSupport
         var rowIDs: [Int64] = []
         try catalog.transaction { for p in prompts { rowIDs.append(try insert(p)) } }
         let promptWords = prompts.map(Self.words)
-        var random = SplitMix(seed: 7)
+        var random = SplitMix64(seed: 7)
         func pick<T>(_ array: [T]) -> T { array[Int(random.next() % UInt64(array.count))] }
         func expectSame(_ query: String, _ contains: (Int) -> Bool) throws {
             let expected = Set(prompts.indices.filter(contains).map { rowIDs[$0] })

@@ -1,4 +1,5 @@
 import Foundation
+import Media
 import SQLite
 import Testing
 import TestSupport
@@ -77,7 +78,7 @@ import TestSupport
         let lines = Fixtures.prompts("zh")
         try #require(lines.count > 900, "the prompt corpus is missing")
         let db = try index(lines)
-        var random = SplitMix(seed: 42)
+        var random = SplitMix64(seed: 42)
         var checked = 0
         for length in [1, 2, 3, 4, 6] {
             for _ in 0..<80 {
