@@ -99,12 +99,21 @@ public struct TagRenaming: Sendable, Equatable {
     public var oldName: String
     /// Generations the tag (under its new name) is on now.
     public var total: Int
+
+    public init(merged: Bool, generations: Int, alreadyTagged: Int, oldName: String, total: Int) {
+        self.merged = merged
+        self.generations = generations
+        self.alreadyTagged = alreadyTagged
+        self.oldName = oldName
+        self.total = total
+    }
 }
 
 extension Catalog {
     // MARK: Adding and removing
 
-    /// Adds tags to generations given by row id, in one transaction. Adding a tag a generation has is a no-op.
+    /// Adds tags to generations given by row id, in one transaction (a savepoint inside the caller's). Adding a tag a
+    /// generation has is a no-op.
     @discardableResult
     public func addTags(_ names: [TagName], to ids: [Int64], at now: String) throws(CatalogError) -> TagChange {
         try addTags(names, matching: Self.filter(ids: ids), at: now)
@@ -115,7 +124,7 @@ extension Catalog {
     public func addTags(_ names: [TagName], matching filter: GenerationFilter, at now: String) throws(CatalogError) -> TagChange {
         let names = Array(Set(names)).sorted()
         guard !names.isEmpty else { return TagChange() }
-        return try transaction {
+        return try atomically {
             let selected = try count(matching: filter)
             guard selected > 0 else { return TagChange() }
             let tagIDs = try ensureTags(names, at: now)
@@ -156,7 +165,7 @@ extension Catalog {
     public func removeTags(_ names: [TagName], matching filter: GenerationFilter) throws(CatalogError) -> TagChange {
         let names = Array(Set(names)).sorted()
         guard !names.isEmpty else { return TagChange() }
-        return try transaction {
+        return try atomically {
             var change = TagChange(selected: try count(matching: filter))
             var tagIDs: [Int64] = []
             for name in names {
@@ -188,7 +197,7 @@ extension Catalog {
     /// letter case is allowed.
     @discardableResult
     public func renameTag(_ old: TagName, to new: TagName) throws(CatalogError) -> TagRenaming {
-        try transaction {
+        try atomically {
             guard let oldID = try tagID(old) else { throw CatalogError.unknownTag(old.value) }
             let oldName = try db.scalar(String.self, "SELECT name FROM tags WHERE id = ?", oldID) ?? old.value
             let generations = try db.scalar(Int.self, "SELECT count(*) FROM generation_tags WHERE tag_id = ?", oldID) ?? 0
@@ -273,6 +282,24 @@ extension Catalog {
 
     private static func jsonArray(_ ids: [Int64]) -> String {
         "[" + ids.map(String.init).joined(separator: ",") + "]"
+    }
+
+    /// Runs `body` in one transaction, or in a savepoint inside the caller's transaction, so that tag changes
+    /// can be part of a larger write and still roll back as a whole when they fail.
+    private func atomically<T>(_ body: () throws -> T) throws(CatalogError) -> T {
+        guard db.isInTransaction else { return try transaction(body) }
+        return try sqlite {
+            try db.execute("SAVEPOINT tags")
+            do {
+                let result = try body()
+                try db.execute("RELEASE tags")
+                return result
+            } catch {
+                try? db.execute("ROLLBACK TO tags")
+                try? db.execute("RELEASE tags")
+                throw error
+            }
+        }
     }
 
     /// The id of the tag with this name, if any.

@@ -54,6 +54,7 @@ extension AsyncReelCommand {
 enum Terminal {
     static let stdoutIsTTY = isatty(STDOUT_FILENO) == 1
     static let stderrIsTTY = isatty(STDERR_FILENO) == 1
+    static let stdinIsTTY = isatty(STDIN_FILENO) == 1
     static let colour = stdoutIsTTY && ProcessInfo.processInfo.environment["NO_COLOR"].map(\.isEmpty) ?? true
 
     /// The terminal's width in columns, or nil when stdout is not a terminal.
@@ -73,6 +74,13 @@ enum Terminal {
     static func progress(_ line: String) {
         guard stderrIsTTY else { return }
         FileHandle.standardError.write(Data("\r\u{1B}[2K\(line)".utf8))
+    }
+
+    /// Asks a yes/no question on stderr and reads the answer from stdin; only "y" or "yes" is yes.
+    static func confirm(_ question: String) -> Bool {
+        FileHandle.standardError.write(Data("\(question) [y/N] ".utf8))
+        let answer = Swift.readLine()?.trimmingCharacters(in: .whitespaces).lowercased() ?? ""
+        return answer == "y" || answer == "yes"
     }
 
     static func endProgress() {
