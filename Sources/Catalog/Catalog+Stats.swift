@@ -43,71 +43,85 @@ public struct StatsBucket: Sendable, Equatable {
 extension Catalog {
     /// Counts and totals over the generations matching a filter.
     ///
-    /// A few aggregate queries, each one pass over `generations g WHERE filter`: the stored video is found by
-    /// the media table's unique (generation, role, ordinal) index, the stored files by a set of distinct hashes.
+    /// Generation rows are large (they keep the remote's payload), so they are read once: one pass groups by
+    /// model and aspect and sums durations, finding the stored video through the media table's unique
+    /// (generation, role, ordinal) index. Remote × state and month are grouped from their indexes when the
+    /// filter allows. Store size and tags are read from media and links alone for ``GenerationFilter/all``.
     /// All in one read transaction, so the figures agree with each other while a sync writes.
     public func stats(filter: GenerationFilter = .all) throws(CatalogError) -> CatalogStats {
         try sqlite {
             // A savepoint is a read transaction of its own, or nests in the caller's.
             try db.execute("SAVEPOINT stats")
             defer { try? db.execute("RELEASE stats") }
+            let everything = filter == .all
+            let selected = "generations g WHERE (\(filter.sql))"
             var stats = CatalogStats()
-            let where_ = "(\(filter.sql))"
+            var models: [String: Int] = [:], aspects: [String: Int] = [:]
+            var remotes: [String: Int] = [:], states: [String: Int] = [:], months: [String: Int] = [:]
 
-            let totals = try db.prepare(
+            try each(
                 """
-                SELECT count(*), count(coalesce(vr.id, v.id)),
+                SELECT g.model, g.aspect, count(*), count(coalesce(vr.id, v.id)),
                        total(coalesce(ir.duration_s, iv.duration_s, g.duration_s))
                 FROM generations g
                 LEFT JOIN media vr ON vr.generation_id = g.id AND vr.role = 'video_raw' AND vr.ordinal = 0 AND vr.state = 'stored'
                 LEFT JOIN media_info ir ON ir.blob_sha256 = vr.blob_sha256
                 LEFT JOIN media v ON v.generation_id = g.id AND v.role = 'video' AND v.ordinal = 0 AND v.state = 'stored'
                 LEFT JOIN media_info iv ON iv.blob_sha256 = v.blob_sha256
-                WHERE \(where_)
-                """)
-            try totals.bind(filter.parameters)
-            if let row = try totals.step() {
-                stats.generations = row[0] ?? 0
-                stats.withVideo = row[1] ?? 0
-                stats.durationSeconds = row[2] ?? 0
+                WHERE (\(filter.sql)) GROUP BY 1, 2
+                """, filter.parameters
+            ) { row in
+                let count: Int = row[2] ?? 0
+                models[row[0] ?? CatalogStats.unknown, default: 0] += count
+                aspects[row[1] ?? CatalogStats.unknown, default: 0] += count
+                stats.generations += count
+                stats.withVideo += row[3] ?? 0
+                stats.durationSeconds += row[4] ?? 0
             }
-            try totals.run()
+            try each("SELECT g.remote, g.state, count(*) FROM \(selected) GROUP BY g.remote, g.state", filter.parameters) { row in
+                remotes[row[0] ?? "local", default: 0] += row[2] ?? 0
+                states[row[1] ?? CatalogStats.unknown, default: 0] += row[2] ?? 0
+            }
+            try each("SELECT substr(g.created_at, 1, 7), count(*) FROM \(selected) GROUP BY 1", filter.parameters) { row in
+                months[row[0] ?? CatalogStats.unknown, default: 0] += row[1] ?? 0
+            }
 
-            let store = try db.prepare(
-                """
-                SELECT count(*), total(b.size) FROM blobs b WHERE b.sha256 IN (
-                    SELECT m.blob_sha256 FROM generations g JOIN media m ON m.generation_id = g.id
-                    WHERE m.blob_sha256 IS NOT NULL AND \(where_))
-                """)
-            try store.bind(filter.parameters)
-            if let row = try store.step() {
+            // Distinct blobs: a clip kept by two generations (or as video and thumbnail) counts once.
+            let referenced = everything
+                ? "SELECT m.blob_sha256 FROM media m WHERE m.blob_sha256 IS NOT NULL"
+                : """
+                  SELECT m.blob_sha256 FROM generations g JOIN media m ON m.generation_id = g.id
+                  WHERE m.blob_sha256 IS NOT NULL AND (\(filter.sql))
+                  """
+            try each("SELECT count(*), total(b.size) FROM blobs b WHERE b.sha256 IN (\(referenced))", everything ? [] : filter.parameters) { row in
                 stats.storedFiles = row[0] ?? 0
                 stats.storeBytes = Int64(row[1] as Double? ?? 0)
             }
-            try store.run()
+            let tags = everything
+                ? "SELECT count(DISTINCT gt.tag_id) FROM generation_tags gt"
+                : "SELECT count(DISTINCT gt.tag_id) FROM generations g JOIN generation_tags gt ON gt.generation_id = g.id WHERE (\(filter.sql))"
+            try each(tags, everything ? [] : filter.parameters) { row in stats.tags = row[0] ?? 0 }
 
-            stats.tags = try db.scalar(
-                Int.self,
-                """
-                SELECT count(DISTINCT gt.tag_id) FROM generations g JOIN generation_tags gt ON gt.generation_id = g.id
-                WHERE \(where_)
-                """, parameters: filter.parameters) ?? 0
-
-            let unknown = CatalogStats.unknown
-            stats.byState = try buckets("g.state", filter)
-            stats.byRemote = try buckets("coalesce(g.remote, 'local')", filter)
-            stats.byModel = try buckets("coalesce(g.model, '\(unknown)')", filter)
-            stats.byAspect = try buckets("coalesce(g.aspect, '\(unknown)')", filter)
-            stats.byMonth = try buckets("coalesce(substr(g.created_at, 1, 7), '\(unknown)')", filter, byName: true)
+            stats.byModel = StatsBucket.mostFirst(models)
+            stats.byAspect = StatsBucket.mostFirst(aspects)
+            stats.byRemote = StatsBucket.mostFirst(remotes)
+            stats.byState = StatsBucket.mostFirst(states)
+            stats.byMonth = months.map { StatsBucket($0.key, $0.value) }.sorted { $0.name < $1.name }
             return stats
         }
     }
 
-    /// Generations matching `filter`, counted by the value of an expression over `g`.
-    private func buckets(_ expression: String, _ filter: GenerationFilter, byName: Bool = false) throws -> [StatsBucket] {
-        let order = byName ? "1" : "2 DESC, 1"
-        let s = try db.prepare("SELECT \(expression), count(*) FROM generations g WHERE (\(filter.sql)) GROUP BY 1 ORDER BY \(order)")
-        try s.bind(filter.parameters)
-        return try s.map { row in StatsBucket(row[0] ?? CatalogStats.unknown, row[1] ?? 0) }
+    /// Runs a query and hands each row to `body`.
+    private func each(_ sql: String, _ parameters: [SQLiteValue], _ body: (Row) -> Void) throws(SQLiteError) {
+        let s = try db.prepare(sql)
+        try s.bind(parameters)
+        while let row = try s.step() { body(row) }
+    }
+}
+
+extension StatsBucket {
+    /// Most first, ties by name.
+    static func mostFirst(_ counts: [String: Int]) -> [StatsBucket] {
+        counts.map { StatsBucket($0.key, $0.value) }.sorted { ($0.count, $1.name) > ($1.count, $0.name) }
     }
 }
