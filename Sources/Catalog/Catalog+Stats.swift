@@ -7,7 +7,8 @@ public struct CatalogStats: Sendable, Equatable {
     /// Of those, how many have a stored video.
     public var withVideo = 0
     /// Their total duration in seconds: the stored video's own (from its media info) where there is one,
-    /// else the duration the remote gave.
+    /// else the duration the remote gave. The stored video is the unwatermarked one when there are both, as in
+    /// ``Catalog/summaries(limit:offset:)``.
     public var durationSeconds = 0.0
     /// The distinct stored files their media refer to, and their total size in bytes.
     public var storedFiles = 0
@@ -45,7 +46,7 @@ extension Catalog {
     ///
     /// Generation rows are large (they keep the remote's payload), so they are read once: one pass groups by
     /// model and aspect and sums durations, finding the stored video through the media table's unique
-    /// (generation, role, ordinal) index. Remote × state and month are grouped from their indexes when the
+    /// (generation, role, ordinal) index (the watermarked copy is looked up only when there is no other). Remote × state and month are grouped from their indexes when the
     /// filter allows. Store size and tags are read from media and links alone for ``GenerationFilter/all``.
     /// All in one read transaction, so the figures agree with each other while a sync writes.
     public func stats(filter: GenerationFilter = .all) throws(CatalogError) -> CatalogStats {
@@ -66,7 +67,8 @@ extension Catalog {
                 FROM generations g
                 LEFT JOIN media vr ON vr.generation_id = g.id AND vr.role = 'video_raw' AND vr.ordinal = 0 AND vr.state = 'stored'
                 LEFT JOIN media_info ir ON ir.blob_sha256 = vr.blob_sha256
-                LEFT JOIN media v ON v.generation_id = g.id AND v.role = 'video' AND v.ordinal = 0 AND v.state = 'stored'
+                LEFT JOIN media v ON vr.id IS NULL AND v.generation_id = g.id AND v.role = 'video' AND v.ordinal = 0
+                    AND v.state = 'stored'
                 LEFT JOIN media_info iv ON iv.blob_sha256 = v.blob_sha256
                 WHERE (\(filter.sql)) GROUP BY 1, 2
                 """, filter.parameters

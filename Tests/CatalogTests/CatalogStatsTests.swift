@@ -118,7 +118,8 @@ import TestSupport
         stats.generations = selected.count
         stats.withVideo = selected.filter { $0.videoRaw != nil || $0.video != nil }.count
         stats.durationSeconds = selected.reduce(0) { sum, item in
-            let own = item.videoRaw.flatMap { blobs[$0].duration } ?? item.video.flatMap { blobs[$0].duration }
+            // The unwatermarked video when there is one (even unprobed), else the watermarked one; as `ls` shows.
+            let own = item.videoRaw.map { blobs[$0].duration } ?? item.video.map { blobs[$0].duration } ?? nil
             return sum + (own ?? item.duration ?? 0)
         }
         let referenced = Set(selected.flatMap { [$0.videoRaw, $0.video, $0.thumbnail].compactMap { $0 } })
@@ -155,6 +156,11 @@ import TestSupport
         // The fixture has what the figures should tell apart.
         #expect(stats.storedFiles < 80, "shared blobs count once; unreferenced ones not at all")
         #expect(stats.byRemote.map(\.name).contains("local"))
+        let unprobedRawBesideProbedCopy = items.contains { item in
+            guard let raw = item.videoRaw, let copy = item.video else { return false }
+            return blobs[raw].duration == nil && blobs[copy].duration != nil
+        }
+        #expect(unprobedRawBesideProbedCopy, "an unprobed unwatermarked video beside a probed watermarked one")
         let total = try catalog.db.scalar(Int64.self, "SELECT sum(size) FROM blobs") ?? 0
         #expect(stats.storeBytes < total)
     }
