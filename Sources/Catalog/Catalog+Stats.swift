@@ -55,6 +55,8 @@ extension Catalog {
             try db.execute("SAVEPOINT stats")
             defer { try? db.execute("RELEASE stats") }
             let everything = filter == .all
+            // The filter always sits where `g` is the only table in scope, so that a name it leaves unqualified
+            // cannot meet a column of the same name in media or links (subqueries in FROM are flattened: no cost).
             let selected = "generations g WHERE (\(filter.sql))"
             var stats = CatalogStats()
             var models: [String: Int] = [:], aspects: [String: Int] = [:]
@@ -64,13 +66,13 @@ extension Catalog {
                 """
                 SELECT g.model, g.aspect, count(*), count(coalesce(vr.id, v.id)),
                        total(coalesce(ir.duration_s, iv.duration_s, g.duration_s))
-                FROM generations g
+                FROM (SELECT g.id, g.model, g.aspect, g.duration_s FROM generations g WHERE (\(filter.sql))) g
                 LEFT JOIN media vr ON vr.generation_id = g.id AND vr.role = 'video_raw' AND vr.ordinal = 0 AND vr.state = 'stored'
                 LEFT JOIN media_info ir ON ir.blob_sha256 = vr.blob_sha256
                 LEFT JOIN media v ON vr.id IS NULL AND v.generation_id = g.id AND v.role = 'video' AND v.ordinal = 0
                     AND v.state = 'stored'
                 LEFT JOIN media_info iv ON iv.blob_sha256 = v.blob_sha256
-                WHERE (\(filter.sql)) GROUP BY 1, 2
+                GROUP BY 1, 2
                 """, filter.parameters
             ) { row in
                 let count: Int = row[2] ?? 0
@@ -92,8 +94,8 @@ extension Catalog {
             let referenced = everything
                 ? "SELECT m.blob_sha256 FROM media m WHERE m.blob_sha256 IS NOT NULL"
                 : """
-                  SELECT m.blob_sha256 FROM generations g JOIN media m ON m.generation_id = g.id
-                  WHERE m.blob_sha256 IS NOT NULL AND (\(filter.sql))
+                  SELECT m.blob_sha256 FROM (SELECT g.id FROM \(selected)) s JOIN media m ON m.generation_id = s.id
+                  WHERE m.blob_sha256 IS NOT NULL
                   """
             try each("SELECT count(*), total(b.size) FROM blobs b WHERE b.sha256 IN (\(referenced))", everything ? [] : filter.parameters) { row in
                 stats.storedFiles = row[0] ?? 0
@@ -101,7 +103,7 @@ extension Catalog {
             }
             let tags = everything
                 ? "SELECT count(DISTINCT gt.tag_id) FROM generation_tags gt"
-                : "SELECT count(DISTINCT gt.tag_id) FROM generations g JOIN generation_tags gt ON gt.generation_id = g.id WHERE (\(filter.sql))"
+                : "SELECT count(DISTINCT gt.tag_id) FROM (SELECT g.id FROM \(selected)) s JOIN generation_tags gt ON gt.generation_id = s.id"
             try each(tags, everything ? [] : filter.parameters) { row in stats.tags = row[0] ?? 0 }
 
             stats.byModel = StatsBucket.mostFirst(models)

@@ -112,8 +112,8 @@ public struct TagRenaming: Sendable, Equatable {
 extension Catalog {
     // MARK: Adding and removing
 
-    /// Adds tags to generations given by row id, in one transaction (a savepoint inside the caller's). Adding a tag a
-    /// generation has is a no-op.
+    /// Adds tags to generations given by row id, in one transaction (a savepoint inside the caller's). Adding a
+    /// tag a generation has is a no-op.
     @discardableResult
     public func addTags(_ names: [TagName], to ids: [Int64], at now: String) throws(CatalogError) -> TagChange {
         try addTags(names, matching: Self.filter(ids: ids), at: now)
@@ -128,8 +128,6 @@ extension Catalog {
             let selected = try count(matching: filter)
             guard selected > 0 else { return TagChange() }
             let tagIDs = try ensureTags(names, at: now)
-            // One INSERT … SELECT; NOT EXISTS rather than OR IGNORE, because an ignored row would still run the
-            // BEFORE INSERT trigger (which removes the generation's index row) but not the AFTER one.
             let changed = try db.scalar(
                 Int.self,
                 """
@@ -138,14 +136,16 @@ extension Catalog {
                     SELECT 1 FROM json_each(?) j
                     WHERE NOT EXISTS (SELECT 1 FROM generation_tags x WHERE x.generation_id = g.id AND x.tag_id = j.value))
                 """, parameters: filter.parameters + [.text(Self.jsonArray(tagIDs))]) ?? 0
+            // One INSERT … SELECT; NOT EXISTS rather than OR IGNORE, because an ignored row would still run the
+            // BEFORE INSERT trigger (which removes the generation's index row) but not the AFTER one. The filter
+            // sits in a subquery of its own, where `g` is the only table its names can refer to.
             let insert = try db.prepare(
                 """
                 INSERT INTO generation_tags (generation_id, tag_id, added_at)
-                SELECT g.id, j.value, ? FROM generations g, json_each(?) j
-                WHERE (\(filter.sql))
-                  AND NOT EXISTS (SELECT 1 FROM generation_tags x WHERE x.generation_id = g.id AND x.tag_id = j.value)
+                SELECT s.id, j.value, ? FROM (SELECT g.id FROM generations g WHERE (\(filter.sql))) s, json_each(?) j
+                WHERE NOT EXISTS (SELECT 1 FROM generation_tags x WHERE x.generation_id = s.id AND x.tag_id = j.value)
                 """)
-            try insert.bind([.text(now), .text(Self.jsonArray(tagIDs))] + filter.parameters)
+            try insert.bind([.text(now)] + filter.parameters + [.text(Self.jsonArray(tagIDs))])
             try insert.run()
             let links = db.changes
             return TagChange(

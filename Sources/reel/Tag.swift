@@ -33,7 +33,7 @@ struct Tag: ParsableCommand {
                 Example:
                   reel tag add noir eaf962b3                  # one tag, one generation
                   reel tag add noir style:film eaf962b3 5b1e  # two tags, two generations
-                  reel tag add '#cafe' 5b1e                   # # makes an id-like word a tag
+                  reel tag add '#decade' 5b1e                 # # makes an id-like word a tag
                   reel tag add june --query 'created:2024-06' -y
                 """)
 

@@ -178,6 +178,12 @@ import TestSupport
         expectEqual(try catalog.stats(filter: tagged), expected { $0.tags.contains("keeper") })
     }
 
+    @Test func aFiltersUnqualifiedNamesMeanTheGenerationsColumns() throws {
+        // media also has `id` and `state`: the filter must never see it.
+        let unqualified = GenerationFilter(sql: "state = ? AND id > ?", parameters: [.text("completed"), .integer(0)])
+        expectEqual(try catalog.stats(filter: unqualified), expected { $0.state == .completed })
+    }
+
     @Test func aFilterThatSelectsEverythingAgreesWithAll() throws {
         // `.all` reads store size and tags from media and links alone; any other filter joins the generations.
         #expect(try catalog.stats(filter: GenerationFilter(sql: "g.id > ?", parameters: [.integer(0)])) == catalog.stats(filter: .all))

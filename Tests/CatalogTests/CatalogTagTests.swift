@@ -166,6 +166,17 @@ import TestSupport
         expectExactIndex()
     }
 
+    @Test func aFiltersUnqualifiedNamesMeanTheGenerationsColumns() throws {
+        // json_each has an `id` column and generation_tags a `generation_id`: the filter must see only `g`.
+        let a = try insert("a", state: .failed)
+        try insert("b")
+        let unqualified = GenerationFilter(sql: "id = ? AND state = 'failed'", parameters: [.integer(a)])
+        #expect(try catalog.addTags(try names("x", "y"), matching: unqualified, at: now).links == 2)
+        #expect(try catalog.removeTags(try names("x"), matching: unqualified).links == 1)
+        #expect(try counts() == ["y": 1])
+        expectExactIndex()
+    }
+
     @Test func userTextInAFiltersParametersIsNeverSQL() throws {
         try insert("a", state: .failed)
         let hostile = GenerationFilter(sql: "g.prompt = ?", parameters: [.text("'); DROP TABLE tags; --")])
