@@ -119,7 +119,7 @@ extension Catalog {
                 WHERE g.id IN (\(marks))
                 """)
             try s.bind(ids)
-            let tags = try tagNames(generationIDs: ids)
+            let tags = try self.tags(generationIDs: ids)
             var hits: [Int64: SearchHit] = [:]
             let infoColumns = GenerationRecord.columnNames.count
             let blobColumn = infoColumns + MediaInfoRecord.columnNames.count
@@ -134,22 +134,5 @@ extension Catalog {
             }
             return hits
         }
-    }
-
-    /// The tag names of each of `ids`, sorted.
-    func tagNames(generationIDs ids: [Int64]) throws -> [Int64: [String]] {
-        guard !ids.isEmpty else { return [:] }
-        let marks = Array(repeating: "?", count: ids.count).joined(separator: ", ")
-        let s = try db.prepare(
-            """
-            SELECT gt.generation_id, t.name FROM generation_tags gt JOIN tags t ON t.id = gt.tag_id
-            WHERE gt.generation_id IN (\(marks)) ORDER BY t.name
-            """)
-        try s.bind(ids)
-        var result: [Int64: [String]] = [:]
-        for (id, name) in try s.map({ row in (row[0] ?? Int64(0), row[1] ?? "") }) {
-            result[id, default: []].append(name)
-        }
-        return result
     }
 }

@@ -12,6 +12,10 @@ public enum CatalogError: Error, Sendable, CustomStringConvertible {
     case cannotOpen(path: String, underlying: SQLiteError)
     /// A statement failed.
     case sqlite(SQLiteError)
+    /// A name that cannot be a tag (empty, too long, with whitespace or control characters, starting with `-`).
+    case invalidTagName(String, reason: String)
+    /// No tag has this name.
+    case unknownTag(String)
 
     public var description: String {
         switch self {
@@ -25,6 +29,10 @@ public enum CatalogError: Error, Sendable, CustomStringConvertible {
             return "cannot open \(path): \(underlying.message)"
         case .sqlite(let error):
             return "catalog error: \(error)"
+        case .invalidTagName(let name, let reason):
+            return "\(TagName.quoted(name)) is not a tag name: \(reason)"
+        case .unknownTag(let name):
+            return "no tag named \(TagName.quoted(name))"
         }
     }
 }

@@ -33,6 +33,8 @@ public struct ReelError: Error, Sendable, Equatable, CustomStringConvertible {
         case .cannotOpen: self.init(error.description, status: .ioError)
         case .sqlite(let e) where e.isCannotOpen: self.init(error.description, status: .ioError)
         case .sqlite: self.init(error.description, status: .failure)
+        case .invalidTagName: self.init(error.description, status: .usage)
+        case .unknownTag: self.init(error.description, status: .noInput)
         }
     }
 

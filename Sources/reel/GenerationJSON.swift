@@ -28,6 +28,8 @@ struct GenerationJSON: Encodable {
     /// When the remote was last seen listing it, and since when it no longer does (`sync --full`).
     let last_seen_at: String
     let remote_missing_at: String?
+    /// The user's tags, by name.
+    var tags: [String] = []
     var media: [MediaJSON]?
 
     init(summary: GenerationSummary) {

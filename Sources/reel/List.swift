@@ -18,7 +18,7 @@ struct List: ReelCommand {
     @Option(help: "Show at most this many.")
     var limit: Int?
 
-    @Flag(help: "Print a JSON array (the fields of `reel show --json`, without media).")
+    @Flag(help: "Print a JSON array (the fields of `reel show --json` with tags, without media).")
     var json = false
 
     func validate() throws {
@@ -34,7 +34,17 @@ struct List: ReelCommand {
             throw ReelError(error)
         }
         if json {
-            try JSONOutput.print(rows.map { GenerationJSON(summary: $0) })
+            let tags: [Int64: [String]]
+            do {
+                tags = try library.catalog.tags(generationIDs: rows.map(\.generation.id))
+            } catch {
+                throw ReelError(error)
+            }
+            try JSONOutput.print(rows.map { row in
+                var item = GenerationJSON(summary: row)
+                item.tags = tags[row.generation.id] ?? []
+                return item
+            })
             return
         }
         if rows.isEmpty {

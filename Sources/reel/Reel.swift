@@ -17,7 +17,10 @@ struct Reel: AsyncParsableCommand {
             Shell completion: `reel --generate-completion-script bash|zsh|fish`.
             """,
         version: ReelVersion.full,
-        subcommands: [Init.self, Import.self, Sync.self, Track.self, Probe.self, List.self, Search.self, Show.self, Verify.self, Remote.self]
+        subcommands: [
+            Init.self, Import.self, Sync.self, Track.self, Probe.self, List.self, Search.self, Show.self, Tag.self,
+            Stats.self, Verify.self, Remote.self,
+        ]
     )
 
     static func main() async {

@@ -52,9 +52,7 @@ struct Search: ReelCommand {
     @Flag(help: "Print only how many generations match.") var count = false
 
     func validate() throws {
-        if let option = query.first(where: { $0.hasPrefix("--") && $0.count > 2 }) {
-            throw ValidationError("unknown option '\(option)' (to search for it, quote it: '\"\(option)\"')")
-        }
+        try QueryArguments.validate(query)
         if let limit, limit < 0 { throw ValidationError("--limit must be 0 or more") }
         if offset < 0 { throw ValidationError("--offset must be 0 or more") }
         if let sort, SearchSort(rawValue: sort) == nil {
@@ -144,68 +142,59 @@ struct Search: ReelCommand {
     }
 }
 
-/// A search result as programs read it (`--json`, `--jsonl`, `--csv`, `--format`). Field names are stable.
+/// A search result as programs read it (`--json`, `--jsonl`, `--csv`, `--format`): the fields of `show --json`
+/// (without `media`) and the stored video's facts. Field names are stable.
 struct OutputRecord: Encodable {
-    let id: String
-    let created_at: String?
-    let state: String
-    let prompt: String
-    let title: String?
-    let tags: [String]
-    let remote: String?
-    let model: String?
-    let aspect: String?
-    let resolution: String?
-    let duration: Double?
-    let width: Int?
-    let height: Int?
+    var generation: GenerationJSON
     let fps: Double?
     let codec: String?
-    let liked: Bool?
     let size: Int64?
     let sha256: String?
     /// The stored video file, when there is one.
     let path: String?
 
     init(hit: SearchHit, store: ContentStore) {
-        let g = hit.summary.generation
-        let video = hit.summary.video
-        id = g.uid
-        created_at = g.createdAt
-        state = g.state.rawValue
-        prompt = g.prompt
-        title = g.title
-        tags = hit.tags
-        remote = g.remote
-        model = g.model
-        aspect = g.aspect
-        resolution = g.resolution
-        duration = video?.durationSeconds ?? g.durationSeconds
-        width = video?.width
-        height = video?.height
-        fps = video?.fps
-        codec = video?.videoCodec
-        liked = g.liked
+        generation = GenerationJSON(summary: hit.summary)
+        generation.tags = hit.tags
+        fps = hit.summary.video?.fps
+        codec = hit.summary.video?.videoCodec
         size = hit.videoSize
         sha256 = hit.videoSHA256
         path = hit.videoSHA256.flatMap(Digest.init(hex:)).map(store.path(for:))
     }
 
+    private enum VideoKeys: String, CodingKey { case fps, codec, size, sha256, path }
+
+    func encode(to encoder: any Encoder) throws {
+        try generation.encode(to: encoder)
+        var container = encoder.container(keyedBy: VideoKeys.self)
+        try container.encodeIfPresent(fps, forKey: .fps)
+        try container.encodeIfPresent(codec, forKey: .codec)
+        try container.encodeIfPresent(size, forKey: .size)
+        try container.encodeIfPresent(sha256, forKey: .sha256)
+        try container.encodeIfPresent(path, forKey: .path)
+    }
+
     static let fieldNames = [
-        "id", "short_id", "created_at", "state", "prompt", "title", "tags", "remote", "model", "aspect", "resolution",
-        "duration", "width", "height", "fps", "codec", "liked", "size", "sha256", "path",
+        "id", "short_id", "created_at", "state", "prompt", "title", "tags", "remote", "remote_id", "origin", "model",
+        "aspect", "resolution", "duration", "width", "height", "fps", "codec", "liked", "size", "sha256", "path",
+        "raw_state", "loop", "kind", "parent_id", "failure_reason", "last_seen_at", "remote_missing_at",
     ]
 
     /// Every field as text, for CSV and templates: absent values are empty, tags are space-separated.
     var textFields: [String: String] {
         func text<T>(_ value: T?) -> String { value.map { "\($0)" } ?? "" }
+        let g = generation
         return [
-            "id": id, "short_id": String(id.prefix(8)), "created_at": text(created_at), "state": state,
-            "prompt": prompt, "title": text(title), "tags": tags.joined(separator: " "), "remote": text(remote),
-            "model": text(model), "aspect": text(aspect), "resolution": text(resolution),
-            "duration": duration.map { String(format: "%.3f", $0) } ?? "", "width": text(width),
-            "height": text(height), "fps": fps.map { String(format: "%.3f", $0) } ?? "", "codec": text(codec),
-            "liked": text(liked), "size": text(size), "sha256": text(sha256), "path": text(path),
+            "id": g.id, "short_id": String(g.id.prefix(8)), "created_at": text(g.created_at), "state": g.state,
+            "prompt": g.prompt, "title": text(g.title), "tags": g.tags.joined(separator: " "), "remote": text(g.remote),
+            "remote_id": text(g.remote_id), "origin": g.origin, "model": text(g.model), "aspect": text(g.aspect),
+            "resolution": text(g.resolution), "duration": g.duration.map { String(format: "%.3f", $0) } ?? "",
+            "width": text(g.width), "height": text(g.height), "fps": fps.map { String(format: "%.3f", $0) } ?? "",
+            "codec": text(codec), "liked": text(g.liked), "size": text(size), "sha256": text(sha256), "path": text(path),
+            "raw_state": text(g.raw_state), "loop": text(g.loop), "kind": text(g.kind), "parent_id": text(g.parent_id),
+            "failure_reason": text(g.failure_reason), "last_seen_at": g.last_seen_at,
+            "remote_missing_at": text(g.remote_missing_at),
         ]
     }
 

@@ -6,7 +6,7 @@ import ReelKit
 
 struct Show: ReelCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Show one generation: its fields, media metadata and files.",
+        abstract: "Show one generation: its fields, tags, media metadata and files.",
         discussion: """
             Example:
               reel show eaf962b3            # any unique prefix of the id, as in git
@@ -27,7 +27,9 @@ struct Show: ReelCommand {
         let catalog = library.catalog
         var media: [MediaJSON] = []
         var video: MediaInfoRecord?
+        let tags: [String]
         do {
+            tags = try catalog.tags(generationID: generation.id)
             for m in try catalog.media(generationID: generation.id) {
                 let info = try m.blobSHA256.flatMap { try catalog.mediaInfo(sha256: $0) }
                 if video == nil, m.state == .stored, m.role == .video || m.role == .videoRaw { video = info }
@@ -44,6 +46,7 @@ struct Show: ReelCommand {
         }
         var output = GenerationJSON(summary: GenerationSummary(generation: generation, video: video))
         output.media = media
+        output.tags = tags
         if json {
             try JSONOutput.print(output)
         } else {
@@ -66,6 +69,7 @@ struct Show: ReelCommand {
             ("parent", g.parent_id),
             ("failure", g.failure_reason),
             ("liked", g.liked.map { $0 ? "yes" : "no" }),
+            ("tags", g.tags.joined(separator: " ")),
         ]
         if let remoteID = g.remote_id, g.remote == nil { fields.append(("claims", "remote generation \(remoteID)")) }
         if let missing = g.remote_missing_at {

@@ -54,6 +54,7 @@ extension AsyncReelCommand {
 enum Terminal {
     static let stdoutIsTTY = isatty(STDOUT_FILENO) == 1
     static let stderrIsTTY = isatty(STDERR_FILENO) == 1
+    static let stdinIsTTY = isatty(STDIN_FILENO) == 1
     static let colour = stdoutIsTTY && ProcessInfo.processInfo.environment["NO_COLOR"].map(\.isEmpty) ?? true
 
     /// The terminal's width in columns, or nil when stdout is not a terminal.
@@ -73,6 +74,13 @@ enum Terminal {
     static func progress(_ line: String) {
         guard stderrIsTTY else { return }
         FileHandle.standardError.write(Data("\r\u{1B}[2K\(line)".utf8))
+    }
+
+    /// Asks a yes/no question on stderr and reads the answer from stdin; only "y" or "yes" is yes.
+    static func confirm(_ question: String) -> Bool {
+        FileHandle.standardError.write(Data("\(question) [y/N] ".utf8))
+        let answer = Swift.readLine()?.trimmingCharacters(in: .whitespaces).lowercased() ?? ""
+        return answer == "y" || answer == "yes"
     }
 
     static func endProgress() {
@@ -99,6 +107,16 @@ enum JSONOutput {
             FileHandle.standardOutput.write(data + Data("\n".utf8))
         } catch {
             throw ReelError("could not write JSON: \(error)", status: .failure)
+        }
+    }
+}
+
+/// A query given as command-line words (`search`, `stats`): unknown single-dash words are its own
+/// negations (`-tag:draft`), but a `--word` is a mistyped option, not something to search for.
+enum QueryArguments {
+    static func validate(_ words: [String]) throws {
+        if let option = words.first(where: { $0.hasPrefix("--") && $0.count > 2 }) {
+            throw ValidationError("unknown option '\(option)' (to search for it, quote it: '\"\(option)\"')")
         }
     }
 }

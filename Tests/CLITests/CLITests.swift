@@ -293,14 +293,17 @@ func expectOneLineError(_ result: Shell.Result, status: Int32, contains text: St
 @Suite struct HelpCLITests {
     let reel = Reel(folder: TemporaryDirectory())
 
-    @Test(arguments: ["init", "import", "sync", "track", "probe", "ls", "show", "verify", "remote", "remote add", "remote ls", "remote rm", "remote login", "remote test"])
+    @Test(arguments: [
+        "init", "import", "sync", "track", "probe", "ls", "show", "verify", "remote", "remote add", "remote ls", "remote rm",
+        "remote login", "remote test", "tag", "tag add", "tag rm", "tag ls", "tag rename", "stats",
+    ])
     func everyCommandHasHelpWithAnExampleAndTheLibraryOption(command: String) throws {
         let result = try reel.run(command.split(separator: " ").map(String.init) + ["--help"])
         #expect(result.status == 0)
         #expect(result.stdout.contains("OVERVIEW: "))
         #expect(result.stdout.contains("Example:"))
         #expect(result.stdout.contains("  reel \(command)"), "the example runs this command")
-        let isGroup = command == "remote"
+        let isGroup = command == "remote" || command == "tag"
         #expect(isGroup || result.stdout.contains("--library <dir>"))
     }
 

@@ -76,22 +76,30 @@ import TestSupport
     func tagsAndNotesSurviveResyncs(dialect: String) async throws {
         let fixture = try await SyncFixture(dialect: dialect, count: 30, seed: 5)
         try await fixture.sync { $0.media = false }
-        let db = try Connection(path: Library.catalogPath(in: fixture.root))
-        try db.execute("INSERT INTO tags (name, created_at) VALUES ('keeper', '2026-01-01T00:00:00.000Z')")
-        try db.execute(
-            """
-            INSERT INTO generation_tags (generation_id, tag_id, added_at)
-            SELECT id, 1, '2026-01-01T00:00:00.000Z' FROM generations ORDER BY created_at DESC LIMIT 10;
-            UPDATE generations SET note = 'mine', title = 'my title';
-            """)
+        let catalog = try Catalog.open(path: Library.catalogPath(in: fixture.root))
+        let newest = try catalog.summaries(limit: 10).map(\.generation.id)
+        let tagged = try catalog.addTags([try TagName("Keeper"), try TagName("style:noir")], to: newest, at: "2026-01-01T00:00:00.000Z")
+        #expect(tagged.links == 20)
+        let completed = GenerationFilter(sql: "g.state = ?", parameters: [.text("completed")])
+        let completedCount = try catalog.count(matching: completed)
+        #expect(completedCount > 0)
+        try catalog.addTags([try TagName("done")], matching: completed, at: "2026-01-01T00:00:00.000Z")
+        let db = catalog.db
+        try db.execute("UPDATE generations SET note = 'mine', title = 'my title'")
         fixture.clock?.advance(by: 60)
         let updated = try await fixture.sync()
         #expect(updated.updated > 0, "moving items changed state")
         try await fixture.sync { $0.full = true }
-        #expect(try db.scalar(Int.self, "SELECT count(*) FROM generation_tags") == 10)
+        let counts = Dictionary(uniqueKeysWithValues: try catalog.tagCounts().map { ($0.name, $0.count) })
+        #expect(counts["keeper"] == 10 && counts["style:noir"] == 10)
+        #expect(counts["done"] == completedCount, "tagged by a filter, kept although more items completed since")
+        let newestTags = try catalog.tags(generationIDs: newest)
+        #expect(newestTags.count == 10)
+        #expect(newestTags.values.allSatisfy { $0.contains("keeper") })
         #expect(try db.scalar(Int.self, "SELECT count(*) FROM generations WHERE note = 'mine' AND title = 'my title'") == 30)
         #expect(try db.scalar(Int.self, "SELECT count(*) FROM generation_fts WHERE generation_fts MATCH 'keeper'") == 10)
         try db.execute("INSERT INTO generation_fts (generation_fts) VALUES ('integrity-check')")
+        try db.execute("INSERT INTO generation_fts (generation_fts, rank) VALUES ('integrity-check', 1)")
         try fixture.expectMirrors(try await fixture.manifest())
     }
 
