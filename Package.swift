@@ -62,7 +62,8 @@ let package = Package(
 
         // The in-process halves of scripts/bench-*.
         .executableTarget(
-            name: "reel-bench", dependencies: ["ContentStore", "Catalog", "ReelKit", "RemoteAPI", "SQLite"], path: "Benchmarks/ReelBench"),
+            name: "reel-bench", dependencies: ["ContentStore", "Catalog", "Media", "ReelKit", "RemoteAPI", "SQLite"],
+            path: "Benchmarks/ReelBench"),
 
         // Shared by the test targets: temp folders, the corpus, running programs.
         .target(name: "TestSupport", dependencies: ["ReelSimulator"], path: "Tests/TestSupport"),

@@ -1,10 +1,19 @@
 // The in-process halves of scripts/bench-search.
 import Catalog
 import Foundation
+import Media
 import ReelKit
 import SQLite
 
 enum SearchBench {
+    /// Opens the catalog as reel does, then runs the SQL in $REEL_BENCH_SQL, if set: for experiments such as
+    /// REEL_BENCH_SQL="PRAGMA mmap_size = 1000000000" (or "DROP TRIGGER generations_fts_insert" for a build).
+    static func open(_ path: String, create: Bool = false) throws -> Catalog {
+        let catalog = try Catalog.open(path: path, create: create)
+        if let sql = ProcessInfo.processInfo.environment["REEL_BENCH_SQL"], !sql.isEmpty { try catalog.db.execute(sql) }
+        return catalog
+    }
+
     static func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
 
     static func readLines(_ path: String) throws -> [String] {
@@ -22,8 +31,7 @@ enum SearchBench {
     /// rows, seconds, rows_per_s (the inserts and commits only, not generating the records), and sizes.
     static func build(catalogPath: String, count: Int, seed: UInt64, english: String, chinese: String) throws {
         let corpus = SearchCorpus(english: try readLines(english), chinese: try readLines(chinese))
-        let catalog = try Catalog.open(path: catalogPath, create: true)
-        if let sql = ProcessInfo.processInfo.environment["REEL_BENCH_SQL"] { try catalog.db.execute(sql) }
+        let catalog = try open(catalogPath, create: true)
         var rng = SplitMix64(seed: seed)
         var inserting: UInt64 = 0
         var generating: UInt64 = 0
@@ -83,8 +91,11 @@ enum SearchBench {
     /// `search CATALOG QUERIES REPS`: each line of QUERIES is `class<TAB>query[<TAB>…]`. Each query runs once
     /// to warm up, then REPS times timed: compile, then the top 20 by relevance with what listings show.
     /// Prints one JSON object per query: class, query, hits, total (matches, counted untimed) and ms.
+    ///
+    /// With $REEL_BENCH_WINDOW=W it times ``windowedSearch`` instead: a proposal, not what reel does.
     static func search(catalogPath: String, queriesPath: String, repetitions: Int) throws {
-        let catalog = try Catalog.open(path: catalogPath)
+        let catalog = try open(catalogPath)
+        let window = Int(ProcessInfo.processInfo.environment["REEL_BENCH_WINDOW"] ?? "") ?? 0
         for line in try readLines(queriesPath) {
             let columns = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
             guard columns.count >= 2 else { continue }
@@ -94,7 +105,9 @@ enum SearchBench {
             for repetition in 0...repetitions {
                 let t0 = now()
                 let query = try SearchQuery.compile(text)
-                let found = try catalog.search(match: query.match, filter: query.filter, sort: .relevance, limit: 20)
+                let found = try window > 0
+                    ? windowedSearch(catalog, match: query.match, filter: query.filter, window: window, limit: 20)
+                    : catalog.search(match: query.match, filter: query.filter, sort: .relevance, limit: 20)
                 let elapsed = Double(now() - t0) / 1e6
                 if repetition > 0 { times.append(elapsed) }
                 hits = found.count
@@ -105,9 +118,40 @@ enum SearchBench {
         }
     }
 
+    /// A proposal for Catalog.searchIDs, measured here before it is made: when the words match more than
+    /// `window` generations, rank (bm25, ties newest) only the `window` most recently added of them, which
+    /// FTS5 reads straight from the end of its doclists; otherwise search as reel does. It bounds the work of
+    /// a first page to about `window` rank computations and row lookups, whatever the words match; the
+    /// price is that a first page for a very common word is the best of the recent matches, not of all.
+    static func windowedSearch(
+        _ catalog: Catalog, match: String?, filter: GenerationFilter, window: Int, limit: Int
+    ) throws -> [SearchHit] {
+        guard let match else { return try catalog.search(match: nil, filter: filter, sort: .relevance, limit: limit) }
+        let probe = try catalog.db.prepare(
+            "SELECT count(*) FROM (SELECT 1 FROM generation_fts WHERE generation_fts MATCH ? LIMIT ?)")
+        try probe.bind([match, window + 1] as [any SQLiteBindable])
+        let many: Int = try probe.step()?[0] ?? 0
+        guard many > window else { return try catalog.search(match: match, filter: filter, sort: .relevance, limit: limit) }
+        let s = try catalog.db.prepare(
+            """
+            SELECT g.id FROM (SELECT rowid AS id, rank FROM generation_fts WHERE generation_fts MATCH ?
+                              ORDER BY rowid DESC LIMIT ?) w
+            JOIN generations g ON g.id = w.id WHERE (\(filter.sql))
+            ORDER BY w.rank, g.created_at DESC, g.id DESC LIMIT ?
+            """)
+        try s.bind([SQLiteValue.text(match), .integer(Int64(window))] + filter.parameters + [.integer(Int64(limit))])
+        let ids: [Int64] = try s.map { row in row[0] ?? 0 }
+        // The filter kept too few of the window: the whole search, as reel does it.
+        guard ids.count == limit else { return try catalog.search(match: match, filter: filter, sort: .relevance, limit: limit) }
+        let marks = ids.map(String.init).joined(separator: ", ")
+        let hits = try catalog.search(match: nil, filter: GenerationFilter(sql: "g.id IN (\(marks))"), sort: .relevance, limit: limit)
+        let byID = Dictionary(uniqueKeysWithValues: hits.map { ($0.summary.generation.id, $0) })
+        return ids.compactMap { byID[$0] }
+    }
+
     /// `search-plan CATALOG QUERY`: the SQL of the id step and SQLite's plan for it, to see where time goes.
     static func plan(catalogPath: String, text: String) throws {
-        let catalog = try Catalog.open(path: catalogPath)
+        let catalog = try open(catalogPath)
         let query = try SearchQuery.compile(text)
         print("match: \(query.match ?? "nil")\nfilter: \(query.filter.sql) \(query.filter.parameters)")
         let source = query.match == nil
@@ -118,5 +162,29 @@ enum SearchBench {
         let s = try catalog.db.prepare("EXPLAIN QUERY PLAN " + sql)
         try s.bind((query.match.map { [SQLiteValue.text($0)] } ?? []) + query.filter.parameters)
         for row in try s.map({ row in (row[1] ?? Int64(0), row[3] ?? "") }) { print("  \(row.0) \(row.1)") }
+    }
+
+    /// `search-sql CATALOG REPS SQL [TEXT…]`: runs SQL (on a connection with reel's tokenizer, so it may touch
+    /// generation_fts) once, then REPS times; prints the rows of the first run (at most 5) and the p50 and
+    /// the slowest in ms. TEXT arguments are bound to ?1, ?2…; for trying other shapes of a query.
+    static func sql(catalogPath: String, repetitions: Int, sql: String, parameters: [String]) throws {
+        let catalog = try open(catalogPath)
+        let s = try catalog.db.prepare(sql)
+        var times: [Double] = []
+        for repetition in 0...repetitions {
+            let t0 = now()
+            try s.bind(parameters)
+            let rows = try s.map { row in (0..<row.count).map { "\(row.value(at: $0))" }.joined(separator: " | ") }
+            if repetition == 0 {
+                for row in rows.prefix(5) { print("  \(row)") }
+                print("  (\(rows.count) rows)")
+            } else {
+                times.append(Double(now() - t0) / 1e6)
+            }
+        }
+        times.sort()
+        if !times.isEmpty {
+            print(String(format: "p50 %.2f ms, max %.2f ms", times[times.count / 2], times[times.count - 1]))
+        }
     }
 }

@@ -2,19 +2,10 @@
 // as a real library's are. Deterministic for a given seed; scripts/bench-search keys its cache of built
 // catalogs on this file's digest, so any change here builds them afresh.
 import Catalog
+import Media  // SplitMix64, the simulator's and the clip encoder's generator
 import RemoteAPI
 
-/// SplitMix64: small, fast and the same on every platform, so a seed names one catalog.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+extension SplitMix64 {
     /// A number in 0..<n.
     mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
     /// True with probability `percent`/100.

@@ -6,8 +6,9 @@
 //   reel-bench search-sizes CATALOG                the full-text index's size against the prompt text
 //   reel-bench search CATALOG QUERIES REPS          time each query of QUERIES (class<TAB>query per line)
 //   reel-bench search-plan CATALOG QUERY            SQLite's plan for a query's id step
-//   (search-build runs the SQL in $REEL_BENCH_SQL, if set, right after opening: for experiments such as
-//   REEL_BENCH_SQL="DROP TRIGGER generations_fts_insert" to time the inserts without the index.)
+//   reel-bench search-sql CATALOG REPS SQL [TEXT…]  time any SQL, with reel's tokenizer registered
+//   (the search commands run the SQL in $REEL_BENCH_SQL, if set, right after opening the catalog: for
+//   experiments such as REEL_BENCH_SQL="PRAGMA mmap_size = 1000000000".)
 import Catalog
 import ContentStore
 import Foundation
@@ -24,6 +25,7 @@ struct Usage: Error {
         usage: reel-bench store FILE LIBRARY | hash FILE
                reel-bench search-build CATALOG N SEED EN ZH | search-sizes CATALOG
                reel-bench search CATALOG QUERIES REPS | search-plan CATALOG QUERY
+               reel-bench search-sql CATALOG REPS SQL [TEXT…]
 
         """
 }
@@ -46,6 +48,10 @@ do {
     case (5, "search"):
         guard let repetitions = Int(arguments[4]) else { throw Usage() }
         try SearchBench.search(catalogPath: arguments[2], queriesPath: arguments[3], repetitions: repetitions)
+    case (5..., "search-sql"):
+        guard let repetitions = Int(arguments[3]) else { throw Usage() }
+        try SearchBench.sql(
+            catalogPath: arguments[2], repetitions: repetitions, sql: arguments[4], parameters: Array(arguments.dropFirst(5)))
     case (4, "search-plan"):
         try SearchBench.plan(catalogPath: arguments[2], text: arguments[3])
     default:
