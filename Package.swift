@@ -61,7 +61,9 @@ let package = Package(
             dependencies: ["ReelSimulator", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
         // The in-process halves of scripts/bench-*.
-        .executableTarget(name: "reel-bench", dependencies: ["ContentStore"], path: "Benchmarks/ReelBench"),
+        .executableTarget(
+            name: "reel-bench", dependencies: ["ContentStore", "Catalog", "Media", "ReelKit", "RemoteAPI", "SQLite"],
+            path: "Benchmarks/ReelBench"),
 
         // Shared by the test targets: temp folders, the corpus, running programs.
         .target(name: "TestSupport", dependencies: ["ReelSimulator"], path: "Tests/TestSupport"),
