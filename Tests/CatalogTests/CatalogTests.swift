@@ -169,6 +169,30 @@ import TestSupport
             generationID, name)
     }
 
+    /// The bulk insert (benchmarks build a million rows with it): every row, indexed as one by one would be,
+    /// and all or none of a batch.
+    @Test func bulkInsertIndexesEveryRowAndIsAllOrNothing() throws {
+        let catalog = try Catalog.open(path: path, create: true)
+        let prompts = ["neon city", "赛博朋克的城市", "a kitten", "Café crème"]
+        let batch = (0..<2_000).map { generation("b\($0)", prompt: prompts[$0 % prompts.count] + " \($0)") }
+        let inserted = try catalog.transaction { try catalog.insert(batch) }
+        #expect(inserted == 2_000)
+        #expect(try catalog.generationCount() == 2_000)
+        #expect(try matches(catalog, "neon").count == 500)
+        #expect(try matches(catalog, "\"城市\"").count == 500)
+        #expect(try matches(catalog, "cafe").count == 500)
+        #expect(try catalog.generation(uid: "b1997")?.prompt == "赛博朋克的城市 1997")
+        #expect(ftsIsConsistent(catalog))
+
+        let clash = [generation("new-1", prompt: "fine"), generation("b7", prompt: "a uid already there")]
+        #expect(throws: CatalogError.self) { try catalog.transaction { try catalog.insert(clash) } }
+        #expect(try catalog.generationCount() == 2_000, "nothing of a failed batch stays")
+        #expect(try catalog.generation(uid: "new-1") == nil)
+        #expect(try catalog.insert([generation("new-2", prompt: "after a failure")]) == 1, "the staging table is empty again")
+        #expect(try matches(catalog, "failure") == ["new-2"])
+        #expect(ftsIsConsistent(catalog))
+    }
+
     @Test func fullTextFollowsPromptsAndTagsThroughEveryChange() throws {
         let catalog = try Catalog.open(path: path, create: true)
         let neon = try catalog.insert(generation("n", prompt: "Neon city at night, rain"))
