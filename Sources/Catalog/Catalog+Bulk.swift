@@ -1,11 +1,6 @@
 import SQLite
 
 extension Catalog {
-    static let bulkColumns = """
-        uid, remote, remote_id, origin, prompt, state, raw_state, created_at, model, aspect, resolution, duration_s, \
-        loop, kind, parent_uid, failure_reason, liked, title, note, first_seen_at, last_seen_at, remote_missing_at, raw_json
-        """
-
     /// Inserts many generations at once and returns how many it inserted; all or none of them.
     ///
     /// Each INSERT into `generations` fires the trigger that indexes the row, and a statement with a
@@ -20,25 +15,21 @@ extension Catalog {
         try sqlite {
             // Temporary: this connection only, never in the catalog file. Typeless columns keep the values
             // as bound; the STRICT table checks them on the way in.
-            try db.execute("CREATE TEMP TABLE IF NOT EXISTS bulk_generations (\(Self.bulkColumns))")
+            try db.execute("CREATE TEMP TABLE IF NOT EXISTS bulk_generations (\(Self.insertColumns))")
             let stage = try cached(
                 """
-                INSERT INTO temp.bulk_generations (\(Self.bulkColumns))
-                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)
+                INSERT INTO temp.bulk_generations (\(Self.insertColumns))
+                VALUES (\(Self.insertPlaceholders))
                 """)
             var count = 0
             do {
                 for g in records {
-                    try stage.bind([
-                        g.uid, g.remote, g.remoteID, g.origin.rawValue, g.prompt, g.state.rawValue, g.rawState, g.createdAt,
-                        g.model, g.aspect, g.resolution, g.durationSeconds, g.loop, g.kind, g.parentUID, g.failureReason,
-                        g.liked, g.title, g.note, g.firstSeenAt, g.lastSeenAt, g.remoteMissingAt, g.rawJSON,
-                    ] as [any SQLiteBindable])
+                    try stage.bind(Self.insertValues(g))
                     try stage.run()
                     count += 1
                 }
                 try cached(
-                    "INSERT INTO generations (\(Self.bulkColumns)) SELECT \(Self.bulkColumns) FROM temp.bulk_generations ORDER BY rowid"
+                    "INSERT INTO generations (\(Self.insertColumns)) SELECT \(Self.insertColumns) FROM temp.bulk_generations ORDER BY rowid"
                 ).run()
             } catch {
                 try? db.execute("DELETE FROM temp.bulk_generations")

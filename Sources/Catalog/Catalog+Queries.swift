@@ -146,18 +146,26 @@ extension Catalog {
     @discardableResult
     public func insert(_ g: GenerationRecord) throws(CatalogError) -> Int64 {
         try sqlite {
-            try db.run(
-                """
-                INSERT INTO generations (uid, remote, remote_id, origin, prompt, state, raw_state, created_at, model,
-                    aspect, resolution, duration_s, loop, kind, parent_uid, failure_reason, liked, title, note,
-                    first_seen_at, last_seen_at, remote_missing_at, raw_json)
-                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)
-                """,
-                g.uid, g.remote, g.remoteID, g.origin.rawValue, g.prompt, g.state.rawValue, g.rawState, g.createdAt,
-                g.model, g.aspect, g.resolution, g.durationSeconds, g.loop, g.kind, g.parentUID, g.failureReason,
-                g.liked, g.title, g.note, g.firstSeenAt, g.lastSeenAt, g.remoteMissingAt, g.rawJSON)
+            let s = try cached("INSERT INTO generations (\(Self.insertColumns)) VALUES (\(Self.insertPlaceholders))")
+            try s.bind(Self.insertValues(g))
+            try s.run()
             return db.lastInsertRowID
         }
+    }
+
+    /// The columns a new generation is written with, in the order of ``insertValues(_:)``.
+    static let insertColumns = """
+        uid, remote, remote_id, origin, prompt, state, raw_state, created_at, model, aspect, resolution, duration_s, \
+        loop, kind, parent_uid, failure_reason, liked, title, note, first_seen_at, last_seen_at, remote_missing_at, raw_json
+        """
+    static let insertPlaceholders = (1...23).map { "?\($0)" }.joined(separator: ", ")
+
+    static func insertValues(_ g: GenerationRecord) -> [any SQLiteBindable] {
+        [
+            g.uid, g.remote, g.remoteID, g.origin.rawValue, g.prompt, g.state.rawValue, g.rawState, g.createdAt,
+            g.model, g.aspect, g.resolution, g.durationSeconds, g.loop, g.kind, g.parentUID, g.failureReason,
+            g.liked, g.title, g.note, g.firstSeenAt, g.lastSeenAt, g.remoteMissingAt, g.rawJSON,
+        ]
     }
 
     /// The generation with this row id.
