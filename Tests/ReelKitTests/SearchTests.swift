@@ -157,12 +157,12 @@ import TestSupport
         for uid in imported {
             try catalog.db.run("UPDATE generations SET created_at = ? WHERE uid = ?", Timestamp.string(from: Self.now.addingTimeInterval(-2 * day)), uid)
         }
-        try catalog.db.execute("INSERT INTO tags (name, created_at) VALUES ('style:noir', ''), ('style:pop', ''), ('draft', '')")
+        try catalog.db.execute("INSERT INTO tags (name, created_at) VALUES ('style:noir', ''), ('style:pop', ''), ('draft', ''), ('café', '')")
         try catalog.db.execute(
             """
             INSERT INTO generation_tags (generation_id, tag_id, added_at)
             SELECT g.id, t.id, '' FROM generations g, tags t
-            WHERE (t.name = 'style:noir' AND g.id % 2 = 0) OR (t.name = 'style:pop' AND g.id % 3 = 0) OR (t.name = 'draft' AND g.id % 5 = 0)
+            WHERE (t.name = 'style:noir' AND g.id % 2 = 0) OR (t.name = 'style:pop' AND g.id % 3 = 0) OR (t.name = 'draft' AND g.id % 5 = 0) OR (t.name = 'café' AND g.id % 4 = 1)
             """)
 
         let facts = try Fact.all(catalog)
@@ -219,6 +219,7 @@ import TestSupport
         add("is:local") { $0.remote == nil }
         add("tag:style:noir") { $0.tags.contains("style:noir") }
         add("#DRAFT") { $0.tags.contains("draft") }
+        add("tag:CAFE\u{301}") { $0.tags.contains("café") }
         add("tag:style:*") { $0.tags.contains { $0.hasPrefix("style:") } }
         add("-tag:draft") { !$0.tags.contains("draft") }
         add("noir") { $0.tags.contains("style:noir") }

@@ -60,7 +60,9 @@ struct QueryFields {
             }
             return GenerationFilter(sql: "g.state = ?", parameters: [.text(state)])
         case "tag":
-            let name = lower.hasPrefix("#") ? String(lower.dropFirst()) : lower
+            // Stored names are NFC and lowercased (TagName); so is what is looked up.
+            let typed = value.hasPrefix("#") ? String(value.dropFirst()) : value
+            let name = typed.precomposedStringWithCanonicalMapping.lowercased()
             return Self.textMatch(
                 "g.id IN (SELECT gt.generation_id FROM generation_tags gt JOIN tags t ON t.id = gt.tag_id WHERE t.name %@)",
                 name)
