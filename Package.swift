@@ -23,16 +23,19 @@ let package = Package(
         // C libraries from Debian, each behind a module map and a shim header.
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: debian("libsqlite3-dev")),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: debian("libcurl4-openssl-dev")),
+        // Headers only: the libraries are loaded when first used (CFFmpegLoader), so that commands that
+        // read no media (search, tag, stats…) do not pay for binding libav*'s 160 shared libraries at start.
         .systemLibrary(
-            name: "CFFmpeg", pkgConfig: "libavformat",
-            providers: debian("libavformat-dev", "libavcodec-dev", "libavutil-dev", "libswscale-dev")),
+            name: "CFFmpeg", providers: debian("libavformat-dev", "libavcodec-dev", "libavutil-dev", "libswscale-dev")),
         .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: debian("libssl-dev")),
 
         // Swift wrappers: each is the only importer of its C module and owns its handles.
         .target(name: "SQLite", dependencies: ["CSQLite", "CReelFTS"]),
         // reel's FTS5 tokenizer (CJK pairs over unicode61), registered by SQLite on every connection.
         .target(name: "CReelFTS", dependencies: ["CSQLite"]),
-        .target(name: "Media", dependencies: ["CFFmpeg"]),
+        .target(name: "Media", dependencies: ["CFFmpeg", "CFFmpegLoader"]),
+        // libav*'s functions, loaded with dlopen on first use (generated: scripts/gen-ffmpeg-loader).
+        .target(name: "CFFmpegLoader"),
         .target(name: "ContentStore", dependencies: ["COpenSSL"]),
         .target(name: "HTTP", dependencies: ["CCurl", "ContentStore"]),
         // What the remotes send, decoded into one canonical model (pure Swift).

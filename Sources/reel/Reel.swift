@@ -16,7 +16,9 @@ struct Reel: AsyncParsableCommand {
             Start with `reel init`, then `reel remote add` and `reel sync`, or `reel import ~/Downloads`.
             Shell completion: `reel --generate-completion-script bash|zsh|fish`.
             """,
-        version: ReelVersion.full,
+        // The libraries' versions are printed by main: asking libavformat for its version loads it, which
+        // every command would then pay for (see CFFmpegLoader).
+        version: "reel \(ReelVersion.number)",
         subcommands: [
             Init.self, Import.self, Sync.self, Track.self, Probe.self, List.self, Search.self, Show.self, Tag.self,
             Stats.self, Verify.self, Remote.self,
@@ -25,6 +27,10 @@ struct Reel: AsyncParsableCommand {
 
     static func main() async {
         MemoryTuning.apply()
+        if CommandLine.arguments.dropFirst() == ["--version"] {
+            print(ReelVersion.full)
+            return
+        }
         do {
             var command = try parseAsRoot()
             if var command = command as? any AsyncParsableCommand {

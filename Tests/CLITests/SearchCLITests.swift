@@ -62,6 +62,18 @@ import TestSupport
         #expect(table.stdout.contains("642x642"))
     }
 
+    /// Commands that read no media never load libav* (it is loaded on first use): the dynamic loader's own
+    /// trace shows which libraries a process opened.
+    @Test func searchingLoadsNoMediaLibraries() throws {
+        try library()
+        let search = try reel("search", "bunny", "--count", environment: ["LD_DEBUG": "libs"])
+        #expect(search.stdout == "1\n")
+        #expect(search.stderr.contains("libsqlite3"), "the trace is there: \(search.stderr.prefix(200))")
+        #expect(!search.stderr.contains("libavformat") && !search.stderr.contains("libavcodec"))
+        let probe = try reel("probe", Fixtures.corpus("ax__sample.mp4"), environment: ["LD_DEBUG": "libs"])
+        #expect(probe.status == 0 && probe.stderr.contains("libavformat"), "probe loads it when it needs it")
+    }
+
     @Test func badQueriesAndOptionsExit64WithOneLine() throws {
         try library()
         expectOneLineError(try reel("search", "neon", "foo:bar"), status: 64, contains: "column 6 (\"foo:bar\"): unknown field")
