@@ -31,16 +31,8 @@ extension Catalog {
         match: String?, filter: GenerationFilter, sort: SearchSort = .relevance, limit: Int = -1, offset: Int = 0
     ) throws(CatalogError) -> [SearchHit] {
         let ids = try searchIDs(match: match, filter: filter, sort: sort, limit: limit, offset: offset)
-        var hits: [SearchHit] = []
-        hits.reserveCapacity(ids.count)
-        var start = 0
-        while start < ids.count {
-            let chunk = Array(ids[start..<min(ids.count, start + 500)])
-            let found = try hitsByID(chunk)
-            hits += chunk.compactMap { found[$0] }
-            start += chunk.count
-        }
-        return hits
+        let found = try hitsByID(ids)
+        return ids.compactMap { found[$0] }
     }
 
     /// How many generations match.
@@ -90,7 +82,7 @@ extension Catalog {
 
     private static func searchSource(match: String?, filter: GenerationFilter) -> String {
         match == nil
-            ? "FROM generations g WHERE \(filter.sql)"
+            ? "FROM generations g WHERE (\(filter.sql))"
             : "FROM generation_fts JOIN generations g ON g.id = generation_fts.rowid WHERE generation_fts MATCH ? AND (\(filter.sql))"
     }
 
@@ -107,7 +99,7 @@ extension Catalog {
     static let sizeSQL = "(SELECT b.size FROM media m JOIN blobs b ON b.sha256 = m.blob_sha256 WHERE m.id = \(videoMedia))"
 
     private func hitsByID(_ ids: [Int64]) throws(CatalogError) -> [Int64: SearchHit] {
-        let marks = Array(repeating: "?", count: ids.count).joined(separator: ", ")
+        guard !ids.isEmpty else { return [:] }
         return try sqlite {
             let s = try db.prepare(
                 """
@@ -116,9 +108,9 @@ extension Catalog {
                 LEFT JOIN media m ON m.id = \(Self.videoMedia)
                 LEFT JOIN media_info i ON i.blob_sha256 = m.blob_sha256
                 LEFT JOIN blobs b ON b.sha256 = m.blob_sha256
-                WHERE g.id IN (\(marks))
+                WHERE g.id IN (SELECT value FROM json_each(?))
                 """)
-            try s.bind(ids)
+            try s.bind([Self.jsonArray(ids)])
             let tags = try self.tags(generationIDs: ids)
             var hits: [Int64: SearchHit] = [:]
             let infoColumns = GenerationRecord.columnNames.count

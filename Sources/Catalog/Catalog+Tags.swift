@@ -268,9 +268,7 @@ extension Catalog {
 
     /// How many generations match a filter.
     public func count(matching filter: GenerationFilter) throws(CatalogError) -> Int {
-        try sqlite {
-            try db.scalar(Int.self, "SELECT count(*) FROM generations g WHERE (\(filter.sql))", parameters: filter.parameters) ?? 0
-        }
+        try searchCount(match: nil, filter: filter)
     }
 
     // MARK: Helpers
@@ -280,7 +278,7 @@ extension Catalog {
         GenerationFilter(sql: "g.id IN (SELECT value FROM json_each(?))", parameters: [.text(jsonArray(ids))])
     }
 
-    private static func jsonArray(_ ids: [Int64]) -> String {
+    static func jsonArray(_ ids: [Int64]) -> String {
         "[" + ids.map(String.init).joined(separator: ",") + "]"
     }
 
@@ -334,17 +332,5 @@ extension Catalog {
         try sqlite {
             try db.run("DELETE FROM tags WHERE NOT EXISTS (SELECT 1 FROM generation_tags gt WHERE gt.tag_id = tags.id)")
         }
-    }
-}
-
-extension Connection {
-    /// `scalar` with its parameters given as an array (a filter's parameters plus one's own).
-    func scalar<T: SQLiteColumnDecodable>(_ type: T.Type, _ sql: String, parameters: [SQLiteValue]) throws(SQLiteError) -> T? {
-        let statement = try prepare(sql)
-        try statement.bind(parameters)
-        guard let row = try statement.step() else { return nil }
-        let value: T? = row[0]
-        try statement.run()
-        return value
     }
 }

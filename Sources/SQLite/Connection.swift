@@ -84,6 +84,13 @@ public final class Connection {
     public func scalar<T: SQLiteColumnDecodable>(
         _ type: T.Type = T.self, _ sql: String, _ parameters: any SQLiteBindable...
     ) throws(SQLiteError) -> T? {
+        try scalar(type, sql, parameters: parameters)
+    }
+
+    /// ``scalar(_:_:_:)`` with its parameters as an array (a filter's parameters plus one's own).
+    public func scalar<T: SQLiteColumnDecodable>(
+        _ type: T.Type = T.self, _ sql: String, parameters: [any SQLiteBindable]
+    ) throws(SQLiteError) -> T? {
         let statement = try prepare(sql)
         try statement.bind(parameters)
         guard let row = try statement.step() else { return nil }
