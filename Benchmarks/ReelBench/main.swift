@@ -7,6 +7,7 @@
 //   reel-bench search CATALOG QUERIES REPS          time each query of QUERIES (class<TAB>query per line)
 //   reel-bench search-plan CATALOG QUERY            SQLite's plan for a query's id step
 //   reel-bench search-sql CATALOG REPS SQL [TEXT…]  time any SQL, with reel's tokenizer registered
+//   reel-bench export-fill LIBRARY N SEED EN ZH CLIP…  a library of N completed generations over real clips
 //   (the search commands run the SQL in $REEL_BENCH_SQL, if set, right after opening the catalog: for
 //   experiments such as REEL_BENCH_SQL="PRAGMA mmap_size = 1000000000".)
 import Catalog
@@ -26,6 +27,7 @@ struct Usage: Error {
                reel-bench search-build CATALOG N SEED EN ZH | search-sizes CATALOG
                reel-bench search CATALOG QUERIES REPS | search-plan CATALOG QUERY
                reel-bench search-sql CATALOG REPS SQL [TEXT…]
+               reel-bench export-fill LIBRARY N SEED EN ZH CLIP…
 
         """
 }
@@ -52,6 +54,11 @@ do {
         guard let repetitions = Int(arguments[3]) else { throw Usage() }
         try SearchBench.sql(
             catalogPath: arguments[2], repetitions: repetitions, sql: arguments[4], parameters: Array(arguments.dropFirst(5)))
+    case (8..., "export-fill"):
+        guard let count = Int(arguments[3]), let seed = UInt64(arguments[4]) else { throw Usage() }
+        try ExportBench.fill(
+            library: arguments[2], count: count, seed: seed, english: arguments[5], chinese: arguments[6],
+            clips: Array(arguments.dropFirst(7)))
     case (4, "search-plan"):
         try SearchBench.plan(catalogPath: arguments[2], text: arguments[3])
     default:

@@ -7,6 +7,12 @@ public enum Timestamp {
         date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: .gmt))
     }
 
+    /// The date a catalog time stands for (with or without milliseconds), or nil when it is not one.
+    public static func date(from text: String) -> Date? {
+        (try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: .gmt)))
+            ?? (try? Date(text, strategy: Date.ISO8601FormatStyle(timeZone: .gmt)))
+    }
+
     /// Now, in the catalog form.
     public static func now() -> String { string(from: Date()) }
 }

@@ -8,24 +8,8 @@ enum Interrupts {
     /// Runs `body` in a task that SIGINT and SIGTERM cancel.
     static func cancellable<T: Sendable>(_ body: @escaping @Sendable () async throws(ReelError) -> T) async throws(ReelError) -> T {
         let task = Task { () async throws -> T in try await body() }
-        let sources = [SIGINT, SIGTERM].map { number -> DispatchSourceSignal in
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            let count = Counter()
-            source.setEventHandler {
-                if count.increment() > 1 { exit(ReelError.Status.interrupted.rawValue) }
-                Terminal.endProgress()
-                Terminal.error("stopping: finishing what is in hand (press Ctrl-C again to quit at once)")
-                task.cancel()
-            }
-            source.resume()
-            return source
-        }
-        defer {
-            for source in sources { source.cancel() }
-            signal(SIGINT, SIG_DFL)
-            signal(SIGTERM, SIG_DFL)
-        }
+        let handlers = install { task.cancel() }
+        defer { uninstall(handlers) }
         do {
             return try await task.value
         } catch let error as ReelError {
@@ -35,10 +19,42 @@ enum Interrupts {
         }
     }
 
+    /// For synchronous work that polls: the flag the first SIGINT or SIGTERM raises, while `body` runs.
+    static func polling<T>(_ body: (_ isCancelled: @escaping @Sendable () -> Bool) throws(ReelError) -> T) throws(ReelError) -> T {
+        let raised = Counter()
+        let handlers = install { _ = raised.increment() }
+        defer { uninstall(handlers) }
+        return try body { raised.value > 0 }
+    }
+
+    /// Catches SIGINT and SIGTERM: the first runs `cancel` (the work stops cleanly), a second exits at once.
+    private static func install(_ cancel: @escaping @Sendable () -> Void) -> [DispatchSourceSignal] {
+        [SIGINT, SIGTERM].map { number -> DispatchSourceSignal in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            let count = Counter()
+            source.setEventHandler {
+                if count.increment() > 1 { exit(ReelError.Status.interrupted.rawValue) }
+                Terminal.endProgress()
+                Terminal.error("stopping: finishing what is in hand (press Ctrl-C again to quit at once)")
+                cancel()
+            }
+            source.resume()
+            return source
+        }
+    }
+
+    private static func uninstall(_ sources: [DispatchSourceSignal]) {
+        for source in sources { source.cancel() }
+        signal(SIGINT, SIG_DFL)
+        signal(SIGTERM, SIG_DFL)
+    }
+
     /// Counts signals across the handler's runs.
     private final class Counter: @unchecked Sendable {
         private let lock = NSLock()
-        private var value = 0
-        func increment() -> Int { lock.withLock { value += 1; return value } }
+        private var count = 0
+        func increment() -> Int { lock.withLock { count += 1; return count } }
+        var value: Int { lock.withLock { count } }
     }
 }

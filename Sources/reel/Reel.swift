@@ -21,12 +21,14 @@ struct Reel: AsyncParsableCommand {
         version: "reel \(ReelVersion.number)",
         subcommands: [
             Init.self, Import.self, Sync.self, Track.self, Probe.self, List.self, Search.self, Show.self, Tag.self,
-            Stats.self, Verify.self, Remote.self,
+            Stats.self, Export.self, Verify.self, Remote.self,
         ]
     )
 
     static func main() async {
         MemoryTuning.apply()
+        // A file-size limit (ulimit -f) must fail a write with EFBIG, which reel reports, not kill the process.
+        signal(SIGXFSZ, SIG_IGN)
         if CommandLine.arguments.dropFirst() == ["--version"] {
             print(ReelVersion.full)
             return

@@ -43,7 +43,7 @@ struct Search: ReelCommand {
     @Flag(help: "Print one JSON object per line.") var jsonl = false
     @Flag(help: "Print CSV with a header line.") var csv = false
     @Option(help: ArgumentHelp(
-        "Print each result with a template, e.g. '{id}\\t{prompt}' (fields: \(OutputRecord.fieldNames.joined(separator: ", "))).",
+        "Print each result with a template, e.g. '{id}\\t{prompt}' (fields: \(SearchRecord.fieldNames.joined(separator: ", "))).",
         valueName: "template"))
     var format: String?
     @Flag(help: "Print the stored video's path of each result (results without one are left out).") var paths = false
@@ -61,7 +61,7 @@ struct Search: ReelCommand {
         let outputs = [json, jsonl, csv, format != nil, paths, count].filter { $0 }.count
         if outputs > 1 { throw ValidationError("choose one of --json, --jsonl, --csv, --format, --paths, --count") }
         if null && !paths { throw ValidationError("-0 goes with --paths") }
-        if let format { _ = try OutputRecord.validate(template: format) }
+        if let format { _ = try SearchRecord.validate(template: format) }
     }
 
     func execute() throws(ReelError) {
@@ -84,15 +84,16 @@ struct Search: ReelCommand {
             let hits = try catalog.search(
                 match: compiled.match, filter: compiled.filter, sort: sort.flatMap(SearchSort.init) ?? .relevance,
                 limit: pageSize, offset: offset)
-            let records = hits.map { OutputRecord(hit: $0, store: library.store) }
+            let records = hits.map { SearchRecord(hit: $0, store: library.store) }
             if json {
                 try JSONOutput.print(records)
             } else if jsonl {
                 for record in records { try JSONOutput.print(record, pretty: false) }
             } else if csv {
-                OutputRecord.printCSV(records)
+                print(SearchRecord.csvHeader)
+                for record in records { print(record.csvLine) }
             } else if let format {
-                for record in records { print(try OutputRecord.fill(template: format, with: record)) }
+                for record in records { print(try SearchRecord.fill(template: format, with: record)) }
             } else if paths {
                 for path in records.compactMap(\.path) {
                     FileHandle.standardOutput.write(Data((path + (null ? "\0" : "\n")).utf8))
@@ -142,77 +143,8 @@ struct Search: ReelCommand {
     }
 }
 
-/// A search result as programs read it (`--json`, `--jsonl`, `--csv`, `--format`): the fields of `show --json`
-/// (without `media`) and the stored video's facts. Field names are stable.
-struct OutputRecord: Encodable {
-    var generation: GenerationJSON
-    let fps: Double?
-    let codec: String?
-    let size: Int64?
-    let sha256: String?
-    /// The stored video file, when there is one.
-    let path: String?
-
-    init(hit: SearchHit, store: ContentStore) {
-        generation = GenerationJSON(summary: hit.summary)
-        generation.tags = hit.tags
-        fps = hit.summary.video?.fps
-        codec = hit.summary.video?.videoCodec
-        size = hit.videoSize
-        sha256 = hit.videoSHA256
-        path = hit.videoSHA256.flatMap(Digest.init(hex:)).map(store.path(for:))
-    }
-
-    private enum VideoKeys: String, CodingKey { case fps, codec, size, sha256, path }
-
-    func encode(to encoder: any Encoder) throws {
-        try generation.encode(to: encoder)
-        var container = encoder.container(keyedBy: VideoKeys.self)
-        try container.encodeIfPresent(fps, forKey: .fps)
-        try container.encodeIfPresent(codec, forKey: .codec)
-        try container.encodeIfPresent(size, forKey: .size)
-        try container.encodeIfPresent(sha256, forKey: .sha256)
-        try container.encodeIfPresent(path, forKey: .path)
-    }
-
-    static let fieldNames = [
-        "id", "short_id", "created_at", "state", "prompt", "title", "tags", "remote", "remote_id", "origin", "model",
-        "aspect", "resolution", "duration", "width", "height", "fps", "codec", "liked", "size", "sha256", "path",
-        "raw_state", "loop", "kind", "parent_id", "failure_reason", "last_seen_at", "remote_missing_at",
-    ]
-
-    /// Every field as text, for CSV and templates: absent values are empty, tags are space-separated.
-    var textFields: [String: String] {
-        func text<T>(_ value: T?) -> String { value.map { "\($0)" } ?? "" }
-        let g = generation
-        return [
-            "id": g.id, "short_id": String(g.id.prefix(8)), "created_at": text(g.created_at), "state": g.state,
-            "prompt": g.prompt, "title": text(g.title), "tags": g.tags.joined(separator: " "), "remote": text(g.remote),
-            "remote_id": text(g.remote_id), "origin": g.origin, "model": text(g.model), "aspect": text(g.aspect),
-            "resolution": text(g.resolution), "duration": g.duration.map { String(format: "%.3f", $0) } ?? "",
-            "width": text(g.width), "height": text(g.height), "fps": fps.map { String(format: "%.3f", $0) } ?? "",
-            "codec": text(codec), "liked": text(g.liked), "size": text(size), "sha256": text(sha256), "path": text(path),
-            "raw_state": text(g.raw_state), "loop": text(g.loop), "kind": text(g.kind), "parent_id": text(g.parent_id),
-            "failure_reason": text(g.failure_reason), "last_seen_at": g.last_seen_at,
-            "remote_missing_at": text(g.remote_missing_at),
-        ]
-    }
-
-    static func printCSV(_ records: [OutputRecord]) {
-        let columns = fieldNames.filter { $0 != "short_id" }
-        print(columns.joined(separator: ","))
-        for record in records {
-            let fields = record.textFields
-            print(columns.map { quoteCSV(fields[$0] ?? "") }.joined(separator: ","))
-        }
-    }
-
-    /// RFC 4180: a field with a comma, quote or line break is quoted, quotes doubled.
-    static func quoteCSV(_ text: String) -> String {
-        guard text.contains(where: { $0 == "," || $0 == "\"" || $0.isNewline }) else { return text }
-        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-    }
-
+/// `--format` templates over a ``SearchRecord``'s fields.
+extension SearchRecord {
     /// The template's pieces: literal text and field names. `\t`, `\n` and `\\` are escapes; `{{` is a brace.
     static func validate(template: String) throws -> [(literal: String, field: String?)] {
         var pieces: [(String, String?)] = []
@@ -250,7 +182,7 @@ struct OutputRecord: Encodable {
         return pieces
     }
 
-    static func fill(template: String, with record: OutputRecord) throws(ReelError) -> String {
+    static func fill(template: String, with record: SearchRecord) throws(ReelError) -> String {
         let pieces: [(literal: String, field: String?)]
         do {
             pieces = try validate(template: template)

@@ -25,24 +25,12 @@ struct Show: ReelCommand {
         let library = try options.open()
         let generation = try library.resolve(id)
         let catalog = library.catalog
-        var media: [MediaJSON] = []
-        var video: MediaInfoRecord?
+        let (media, video) = try library.mediaJSON(generationID: generation.id)
         let tags: [String]
         do {
             tags = try catalog.tags(generationID: generation.id)
-            for m in try catalog.media(generationID: generation.id) {
-                let info = try m.blobSHA256.flatMap { try catalog.mediaInfo(sha256: $0) }
-                if video == nil, m.state == .stored, m.role == .video || m.role == .videoRaw { video = info }
-                let path = m.blobSHA256.flatMap(Digest.init(hex:)).map(library.store.path(for:))
-                media.append(MediaJSON(
-                    role: m.role.rawValue, state: m.state.rawValue, sha256: m.blobSHA256,
-                    size: try m.blobSHA256.flatMap { try catalog.blob(sha256: $0)?.size }, path: path,
-                    source_path: m.sourcePath, remote_url: m.remoteURL, probe: try info?.decodedInfo()))
-            }
-        } catch let error as CatalogError {
-            throw ReelError(error)
         } catch {
-            throw ReelError("the catalog holds unreadable media info: \(error)", status: .dataError)
+            throw ReelError(error)
         }
         var output = GenerationJSON(summary: GenerationSummary(generation: generation, video: video))
         output.media = media
