@@ -6,7 +6,7 @@ import Glibc
 import Darwin
 #endif
 
-/// Why a file could not be probed, encoded or made into a poster frame.
+/// Why a file could not be probed, encoded, remuxed or made into a poster frame.
 ///
 /// Carries libav's error code and its `av_strerror` text, plus a ``Kind`` so callers
 /// can react (e.g. skip directories, report unreadable files) without knowing AVERROR values.
@@ -28,6 +28,9 @@ public struct MediaError: Error, Sendable, Equatable, CustomStringConvertible {
         /// The file has a video stream but no frame of it decodes: no decoder for its codec in this FFmpeg
         /// build, encrypted or corrupt data, or a header with no media after it.
         case noDecodableFrame
+        /// The file's container cannot take what was asked of it: tags written by a stream copy (MPEG-TS,
+        /// AVI, raw and audio-only formats), cover art outside MP4, or a stream its own family cannot hold.
+        case unsupportedContainer
         /// Any other libav failure (I/O error, out of memory, …).
         case other
     }

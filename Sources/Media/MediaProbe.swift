@@ -37,8 +37,7 @@ final class InputFile {
     deinit { avformat_close_input(&context) }
 
     static func open(path: String) throws(MediaError) -> InputFile {
-        // An interior NUL would make C open a different, shorter path.
-        guard !path.utf8.contains(0) else { throw MediaError(code: reel_averror(ENOENT), path: path) }
+        try requireFilePath(path)
 
         var options: OpaquePointer?
         defer { av_dict_free(&options) }
@@ -65,6 +64,13 @@ final class InputFile {
         }
     }
 
+    /// Where an MP4 or MOV whose sample index reaches past its last byte (see ``MediaInfo/isTruncated``) ends.
+    var truncation: (indexedDataEnd: Int64, size: Int64)? {
+        guard let fmt = context?.pointee, let end = indexedDataEnd(fmt), let pb = fmt.pb else { return nil }
+        let size = avio_size(pb)
+        return size >= 0 && end > size ? (end, size) : nil
+    }
+
     func mediaInfo() -> MediaInfo {
         guard let context else { return MediaInfo(formatName: "") }
         let fmt = context.pointee
@@ -84,6 +90,11 @@ final class InputFile {
             indexedDataEnd: indexedDataEnd(fmt),
             hasPackets: readsAPacket(context))
     }
+}
+
+/// Throws for a path C would read as another: an interior NUL makes C open a different, shorter path.
+func requireFilePath(_ path: String) throws(MediaError) {
+    guard !path.utf8.contains(0) else { throw MediaError(code: reel_averror(ENOENT), path: path) }
 }
 
 /// Whether the demuxer yields at least one packet. After `avformat_find_stream_info` the first packets

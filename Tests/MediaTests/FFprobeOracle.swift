@@ -18,6 +18,7 @@ enum FFprobe {
             var index: Int
             var codec_type: String?
             var codec_name: String?
+            var codec_tag_string: String?
             var profile: String?
             var width: Int?
             var height: Int?
@@ -33,8 +34,11 @@ enum FFprobe {
             var avg_frame_rate: String?
             var r_frame_rate: String?
             var bit_rate: String?
+            var start_time: String?
             var duration: String?
             var nb_frames: String?
+            /// Only with `countPackets`.
+            var nb_read_packets: String?
             var disposition: Disposition?
             var tags: [String: String]?
             var side_data_list: [SideData]?
@@ -56,13 +60,14 @@ enum FFprobe {
     static let executable: URL? = Shell.which("ffprobe").map(URL.init(fileURLWithPath:))
 
     /// ffprobe's exit status and parsed output (`nil` when it printed nothing parseable).
-    static func run(_ path: String) throws -> (status: Int32, output: Output?) {
+    /// `countPackets` reads the whole file to count each stream's packets (`nb_read_packets`).
+    static func run(_ path: String, countPackets: Bool = false) throws -> (status: Int32, output: Output?) {
         guard let executable else {
             throw OracleMissing()
         }
         let process = Process()
         process.executableURL = executable
-        process.arguments = ["-v", "error", "-show_format", "-show_streams", "-of", "json", path]
+        process.arguments = ["-v", "error", "-show_format", "-show_streams", "-of", "json"] + (countPackets ? ["-count_packets"] : []) + [path]
         let stdout = Pipe()
         process.standardOutput = stdout
         process.standardError = FileHandle.nullDevice
