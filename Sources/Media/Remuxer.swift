@@ -109,11 +109,18 @@ public enum Remuxer {
         return RemuxContainer(demuxer: demuxerName(input.context), path: path)
     }
 
+    private static func hasFamilyExtension(_ path: String) -> Bool {
+        let name = path.split(separator: "/").last ?? ""
+        let ext = name.lastIndex(of: ".").map { name[name.index(after: $0)...].lowercased() } ?? ""
+        return ["mp4", "m4v", "m4a", "mov", "mkv", "webm"].contains(ext)
+    }
+
     /// Stream-copies `source` into a new file at `destination` with `metadata`'s tags and cover art.
     ///
     /// - The destination is created as `open(O_CREAT | O_EXCL, 0644)` does: it must not exist yet.
     ///   On any failure the partial destination is removed; an existing file is never touched.
-    /// - The output is the source's container family (``container(ofFile:)``); MP4 and MOV get
+    /// - The output is the source's container family (``container(ofFile:)``), the muxer within it chosen by
+    ///   the destination's extension when it has one of the family's (else the source's); MP4 and MOV get
     ///   `movflags=+faststart` (`moov` before the media).
     /// - Every stream the output muxer accepts is copied with its parameters, time base, tags (language,
     ///   handler…), disposition and side data (the display matrix that rotates a clip, ICC profiles…).
@@ -140,7 +147,11 @@ public enum Remuxer {
         let input = try InputFile.open(path: source)
         try input.findStreamInfo()
         guard let inputContext = input.context else { throw outOfMemory(source) }
-        guard let container = RemuxContainer(demuxer: demuxerName(inputContext), path: source) else {
+        // The destination's extension picks the muxer within the family when it names one (a stored blob has
+        // no extension; the export's temporary name ends in the final one).
+        let named = RemuxContainer(demuxer: demuxerName(inputContext), path: destination)
+        let guessed = RemuxContainer(demuxer: demuxerName(inputContext), path: source)
+        guard let container = Self.hasFamilyExtension(destination) ? named : guessed else {
             let name = demuxerName(inputContext).split(separator: ",").first.map(String.init) ?? "these"
             throw unsupportedContainer(source, "cannot write tags into \(name) files")
         }

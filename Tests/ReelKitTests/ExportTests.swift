@@ -293,6 +293,33 @@ final class ExportLibrary {
         #expect(report.sidecars == 1 && report.unchanged == 1, "the clip stays, its sidecar is rewritten: \(report)")
     }
 
+    @Test func embedsTagsInEachContainerAndSaysWhereItCannot() throws {
+        let lib = try ExportLibrary()
+        let jpeg = try ClipEncoder.image(width: 160, height: 90, seed: 3)
+        let mp4 = try lib.add(prompt: "雪山日出\nsecond line", remote: "luma", tags: ["b", "a"], thumbnail: jpeg)
+        let webm = try lib.add(prompt: "webm clip", clip: "mb__trim-buck-bunny.webm", thumbnail: jpeg)
+        let mov = try lib.add(prompt: "mov clip", clip: "mb__mpeg4-aac.mov")
+        let ts = try lib.add(prompt: "ts clip", clip: "mb__hevc.ts")
+        let report = try lib.export("", try lib.options("{id}.{ext}") { $0.embedMetadata = true; $0.embedThumbnail = true })
+        #expect(report.embedded == 3 && report.linked == 1 && report.failed.isEmpty, "\(report)")
+        #expect(Set(report.notes.map(\.id)) == [webm, mov, ts], "\(report.notes)")
+        #expect(report.notes.contains { $0.id == ts && $0.reason.contains("ts files cannot hold tags") })
+        #expect(report.notes.contains { $0.id == webm && $0.reason.contains("cover art needs MP4") })
+
+        let info = try MediaProbe.probe(path: lib.out + "/\(mp4).mp4")
+        #expect(info.tags["title"] == "雪山日出" && info.tags["description"] == "雪山日出\nsecond line")
+        #expect(info.tags["genre"] == "a, b" && info.tags["date"] == "2024-06-20T06:02:26.278Z")
+        #expect(info.tags["comment"] == "reel:luma/\(mp4)\nmodel: ray-2\nsource: https://cdn.example/v/\(mp4).mp4", "the signed query is left out")
+        #expect(info.streams.filter(\.isAttachedPicture).count == 1)
+        for (id, ext) in [(webm, "webm"), (mov, "mov")] {
+            let other = try MediaProbe.probe(path: lib.out + "/\(id).\(ext)")
+            #expect(other.tags["title"] == "\(ext) clip", "\(ext): \(other.tags)")
+            #expect(other.streams.filter(\.isAttachedPicture).isEmpty)
+        }
+        #expect(lib.inode(lib.out + "/\(ts).ts") == lib.inode(try lib.storedVideo(ts)), "exported as it is")
+        #expect(try MediaProbe.probe(path: lib.out + "/\(mov).mov").formatName.contains("mov"))
+    }
+
     @Test func anInterruptedExportLeavesNoPartFileAndContinues() throws {
         let lib = try ExportLibrary()
         for i in 0..<6 { try lib.add(prompt: "clip \(i)") }

@@ -123,8 +123,8 @@ struct ExportPlanner {
         if action == .embed, let details {
             tags = item.embeddedTags(details)
             if options.embedThumbnail {
-                if item.ext != "mp4" && item.ext != "mov" {
-                    plan.notes.append(ExportSkip(id: id, reason: "cover art needs MP4 or MOV, not \(item.ext): exported without it"))
+                if item.ext != "mp4" {
+                    plan.notes.append(ExportSkip(id: id, reason: "cover art needs MP4, not \(item.ext): exported without it"))
                 } else if let jpeg = details.thumbnailJPEG {
                     cover = jpeg
                 } else {
