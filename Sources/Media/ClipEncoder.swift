@@ -553,50 +553,34 @@ private final class ClipMemoryFile {
     }
 }
 
-/// Sole owner of one AVIOContext over a ``ClipMemoryFile``, with its own position: the context's
-/// `opaque` points back here (unretained) for the callbacks.
-private final class ClipMemoryStream {
-    let context: UnsafeMutablePointer<AVIOContext>
+/// One position in a ``ClipMemoryFile``, and the AVIOContext (``CustomIO``) that reads or writes there.
+private final class ClipMemoryStream: CustomIOEndpoint {
+    private var io: CustomIO?
     private let file: ClipMemoryFile
     private var position = 0
 
+    var context: UnsafeMutablePointer<AVIOContext> { io!.context }
+
     init?(file: ClipMemoryFile, writable: Bool) {
-        let size: Int32 = 32 * 1024
-        guard let buffer = av_malloc(Int(size)) else { return nil }
         self.file = file
-        // The context needs the opaque before self exists; it is set right after.
-        guard let context = avio_alloc_context(
-            buffer.assumingMemoryBound(to: UInt8.self), size, writable ? 1 : 0, nil,
-            writable ? nil : clipMemoryRead, writable ? clipMemoryWrite : nil, clipMemorySeek)
-        else {
-            av_free(buffer)
-            return nil
-        }
-        self.context = context
-        context.pointee.opaque = Unmanaged.passUnretained(self).toOpaque()
+        guard let io = CustomIO(endpoint: self, bufferSize: 32 * 1024, writable: writable) else { return nil }
+        self.io = io
     }
 
-    deinit {
-        // The context may have swapped in a buffer of its own; free whichever it holds now.
-        av_free(context.pointee.buffer)
-        var context: UnsafeMutablePointer<AVIOContext>? = context
-        avio_context_free(&context)
-    }
-
-    fileprivate func read(_ target: UnsafeMutablePointer<UInt8>, _ size: Int) -> Int32 {
+    func read(_ target: UnsafeMutablePointer<UInt8>, _ size: Int) -> Int32 {
         let n = file.read(into: target, count: size, at: position)
         guard n > 0 else { return reel_averror_eof() }
         position += n
         return Int32(n)
     }
 
-    fileprivate func write(_ source: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
+    func write(_ source: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
         guard file.write(source, count: size, at: position) else { return reel_averror(ENOMEM) }
         position += size
         return Int32(size)
     }
 
-    fileprivate func seek(_ offset: Int64, _ whence: Int32) -> Int64 {
+    func seek(_ offset: Int64, _ whence: Int32) -> Int64 {
         if whence & AVSEEK_SIZE != 0 { return Int64(file.count) }
         let base: Int
         switch whence & ~AVSEEK_FORCE {
@@ -610,21 +594,4 @@ private final class ClipMemoryStream {
         position = Int(target)
         return target
     }
-}
-
-// The AVIOContext callbacks: C function pointers, so free functions that find their stream through opaque.
-
-private func clipMemoryRead(_ opaque: UnsafeMutableRawPointer?, _ target: UnsafeMutablePointer<UInt8>?, _ size: Int32) -> Int32 {
-    guard let opaque, let target, size >= 0 else { return reel_averror(EINVAL) }
-    return Unmanaged<ClipMemoryStream>.fromOpaque(opaque).takeUnretainedValue().read(target, Int(size))
-}
-
-private func clipMemoryWrite(_ opaque: UnsafeMutableRawPointer?, _ source: UnsafeMutablePointer<UInt8>?, _ size: Int32) -> Int32 {
-    guard let opaque, let source, size >= 0 else { return reel_averror(EINVAL) }
-    return Unmanaged<ClipMemoryStream>.fromOpaque(opaque).takeUnretainedValue().write(source, Int(size))
-}
-
-private func clipMemorySeek(_ opaque: UnsafeMutableRawPointer?, _ offset: Int64, _ whence: Int32) -> Int64 {
-    guard let opaque else { return Int64(reel_averror(EINVAL)) }
-    return Unmanaged<ClipMemoryStream>.fromOpaque(opaque).takeUnretainedValue().seek(offset, whence)
 }

@@ -510,8 +510,9 @@ private final class RemuxOutput {
 /// `opaque` points back here, unretained) and the file itself, which `deinit` removes unless ``keep()`` succeeded.
 /// Writing through our own descriptor, rather than libavformat reopening the path, is what makes the
 /// O_EXCL creation mean something: the file written is the one this call created.
-private final class NewFile {
-    private(set) var context: UnsafeMutablePointer<AVIOContext>?
+private final class NewFile: CustomIOEndpoint {
+    private var io: CustomIO?
+    var context: UnsafeMutablePointer<AVIOContext>? { io?.context }
     private var descriptor: Int32
     private let path: String
     /// The file's device and inode, so `deinit` removes this file and never one put in its place.
@@ -531,25 +532,12 @@ private final class NewFile {
         self.descriptor = descriptor
         self.path = path
 
-        let size: Int32 = 256 * 1024
-        guard let buffer = av_malloc(Int(size)) else { throw outOfMemory(path) }
-        guard let context = avio_alloc_context(
-            buffer.assumingMemoryBound(to: UInt8.self), size, 1, Unmanaged.passUnretained(self).toOpaque(),
-            nil, newFileWrite, newFileSeek)
-        else {
-            av_free(buffer)
-            throw outOfMemory(path)
-        }
-        self.context = context
+        guard let io = CustomIO(endpoint: self, bufferSize: 256 * 1024, writable: true) else { throw outOfMemory(path) }
+        self.io = io
     }
 
     deinit {
-        if let context {
-            // The context may have swapped in a buffer of its own; free whichever it holds now.
-            av_free(context.pointee.buffer)
-            var owned: UnsafeMutablePointer<AVIOContext>? = context
-            avio_context_free(&owned)
-        }
+        io = nil
         if descriptor >= 0 { close(descriptor) }
         guard !kept else { return }
         var status = stat()
@@ -570,10 +558,10 @@ private final class NewFile {
         kept = true
     }
 
-    fileprivate func writeAll(_ source: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
+    func write(_ source: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
         var done = 0
         while done < size {
-            let count = write(descriptor, source + done, size - done)
+            let count = Glibc.write(descriptor, source + done, size - done)
             if count < 0 && errno == EINTR { continue }
             if count < 0 { return reel_averror(errno) }
             done += count
@@ -581,7 +569,7 @@ private final class NewFile {
         return Int32(size)
     }
 
-    fileprivate func seek(_ offset: Int64, _ whence: Int32) -> Int64 {
+    func seek(_ offset: Int64, _ whence: Int32) -> Int64 {
         if whence & AVSEEK_SIZE != 0 {
             var status = stat()
             return fstat(descriptor, &status) == 0 ? Int64(status.st_size) : Int64(reel_averror(errno))
@@ -591,14 +579,4 @@ private final class NewFile {
     }
 }
 
-// The AVIOContext callbacks: C function pointers, so free functions that find their file through opaque.
 
-private func newFileWrite(_ opaque: UnsafeMutableRawPointer?, _ source: UnsafeMutablePointer<UInt8>?, _ size: Int32) -> Int32 {
-    guard let opaque, let source, size >= 0 else { return reel_averror(EINVAL) }
-    return Unmanaged<NewFile>.fromOpaque(opaque).takeUnretainedValue().writeAll(source, Int(size))
-}
-
-private func newFileSeek(_ opaque: UnsafeMutableRawPointer?, _ offset: Int64, _ whence: Int32) -> Int64 {
-    guard let opaque else { return Int64(reel_averror(EINVAL)) }
-    return Unmanaged<NewFile>.fromOpaque(opaque).takeUnretainedValue().seek(offset, whence)
-}

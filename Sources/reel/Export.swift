@@ -77,7 +77,7 @@ struct Export: ReelCommand {
         do {
             exportTemplate = try ExportTemplate(template)
         } catch {
-            throw ReelError("--template: \(error)", status: .usage)
+            throw ReelError(error)
         }
         let library = try options.open()
         var settings = ExportOptions(directory: Self.absolute(to), template: exportTemplate)

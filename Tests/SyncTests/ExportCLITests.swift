@@ -103,7 +103,7 @@ import TestSupport
         expectOneLine(notAFolder, status: 74, contains: "is not a folder")
 
         let escaping = try await reel(fixture, ["export", "--all", "--to", fixture.folder.file("o"), "--template", "../{id}.{ext}"])
-        expectOneLine(escaping, status: 64, contains: "--template")
+        expectOneLine(escaping, status: 64, contains: "bad template at column 1")
         let nothing = try await reel(fixture, ["export", "--to", fixture.folder.file("o")])
         #expect(nothing.status == 64 && nothing.stderr.contains("--all"), "\(nothing.stderr)")
         let badQuery = try await reel(fixture, ["export", "dur:>>5", "--to", fixture.folder.file("o")])
