@@ -185,3 +185,18 @@ public enum FilePlacement {
         }
     }
 }
+
+/// An exclusive `flock` on a folder, held until released or deinitialised: two exports into one folder
+/// would each rewrite the other's ledger.
+public final class FolderLock {
+    private let folder: FileDescriptor
+
+    /// Takes the lock, or returns nil when another process holds it.
+    public init?(_ path: String) throws(StoreError) {
+        folder = try FileDescriptor(path: path, flags: O_RDONLY | O_DIRECTORY)
+        guard flock(folder.raw, LOCK_EX | LOCK_NB) == 0 else {
+            if errno == EWOULDBLOCK { return nil }
+            throw .system("locking", path)
+        }
+    }
+}

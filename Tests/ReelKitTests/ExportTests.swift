@@ -227,6 +227,19 @@ final class ExportLibrary {
         #expect(report.linked == 1 && report.skipped.count == 1)
     }
 
+    @Test func twoExportsIntoOneFolderDoNotRunAtOnce() throws {
+        let lib = try ExportLibrary()
+        try lib.add(prompt: "x")
+        try FileManager.default.createDirectory(atPath: lib.out, withIntermediateDirectories: true)
+        var held: FolderLock? = try #require(try FolderLock(lib.out))
+        let error = #expect(throws: ReelError.self) { try lib.export("", try lib.options()) }
+        #expect(error?.status == .busy && error?.message.contains("another reel export") == true)
+        #expect(lib.files().isEmpty)
+        held = nil
+        let report = try lib.export("", try lib.options())
+        #expect(held == nil && report.linked == 1)
+    }
+
     @Test func aFileWhereTheFolderShouldBeIsRefused() throws {
         let lib = try ExportLibrary()
         try lib.add(prompt: "x")

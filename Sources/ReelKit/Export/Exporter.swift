@@ -71,6 +71,16 @@ public struct Exporter {
         } catch {
             throw ReelError("cannot create the export folder: \(error)", status: .ioError)
         }
+        let lock: FolderLock?
+        do {
+            lock = try FolderLock(folder)
+        } catch {
+            throw ReelError(error)
+        }
+        guard let lock else {
+            throw ReelError("another reel export is writing into \(folder); wait for it to finish", status: .busy)
+        }
+        defer { withExtendedLifetime(lock) {} }
         let root = try Self.realPath(folder)
         var report = ExportReport(skipped: plan.skipped, notes: plan.notes)
         report.unchanged = plan.steps.count(where: { $0.action == .unchanged })
@@ -196,7 +206,7 @@ private struct ExportWriter: Sendable {
         case .embed:
             try FilePlacement.place(target) { temporary in
                 try Remuxer.remux(source: step.source, destination: temporary, metadata: EmbeddedMetadata(tags: step.tags, coverJPEG: step.cover))
-                try Self.checkReadable(temporary, like: step.source)
+                try Self.checkReadable(temporary, like: step.item.hit.summary.video, source: step.source)
                 try FilePlacement.syncFile(temporary)
             }
         }
@@ -208,13 +218,15 @@ private struct ExportWriter: Sendable {
         return done
     }
 
-    /// A remuxed file counts only when libavformat reads it back with the source's streams and packets.
-    private static func checkReadable(_ path: String, like source: String) throws {
+    /// A remuxed file counts only when libavformat reads it back, with packets, and with the video and audio
+    /// the catalog recorded for the source (streams a container cannot hold, such as data tracks, may go).
+    private static func checkReadable(_ path: String, like source: MediaInfoRecord?, source sourcePath: String) throws {
         let written = try MediaProbe.probe(path: path)
-        let original = try MediaProbe.probe(path: source)
-        let kinds = { (info: MediaInfo) in info.streams.filter { !$0.isAttachedPicture }.map(\.codecName) }
-        guard kinds(written) == kinds(original), written.hasPackets == original.hasPackets else {
-            throw ReelError("the remuxed copy of \(source) does not read back like the original", status: .dataError)
+        let sameStreams = source.map {
+            written.firstVideoStream?.codecName == $0.videoCodec && written.firstAudioStream?.codecName == $0.audioCodec
+        } ?? true
+        guard written.hasPackets, sameStreams else {
+            throw ReelError("the remuxed copy of \(sourcePath) does not read back like the original", status: .dataError)
         }
     }
 
