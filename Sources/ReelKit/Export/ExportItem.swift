@@ -24,13 +24,15 @@ struct ExportItem: Sendable {
         ext = Self.fileExtension(hit.summary.video)
     }
 
+    private static let quickTimeBrand = Array("\"qt  \"".utf8)
+
     /// The extension players expect for what the file is (the store keeps no names).
     static func fileExtension(_ video: MediaInfoRecord?) -> String {
         guard let video, let container = video.container else { return "bin" }
         let formats = Set(container.split(separator: ","))
         if formats.contains("mp4") {
             // One demuxer reads MP4 and QuickTime; the brand tells them apart.
-            return video.probeJSON.contains("\"qt  \"") ? "mov" : "mp4"
+            return video.probeJSON.utf8.contains(Self.quickTimeBrand) ? "mov" : "mp4"
         }
         if formats.contains("matroska") {
             let webVideo: Set<String> = ["vp8", "vp9", "av1"]
@@ -137,5 +139,19 @@ extension ExportItem {
         record.path = relativePath
         record.generation.last_seen_at = nil
         return record
+    }
+}
+
+extension String.UTF8View {
+    /// Whether `needle` occurs in these bytes (Foundation's `contains` bridges to NSString: slow on long text).
+    func contains(_ needle: [UInt8]) -> Bool {
+        guard let first = needle.first, count >= needle.count else { return needle.isEmpty }
+        var index = startIndex
+        let last = self.index(endIndex, offsetBy: -needle.count)
+        while index <= last {
+            if self[index] == first, self[index...].starts(with: needle) { return true }
+            formIndex(after: &index)
+        }
+        return false
     }
 }

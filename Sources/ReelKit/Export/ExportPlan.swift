@@ -158,9 +158,10 @@ struct ExportPlanner {
 
     /// `a/b.mp4` → `a/b.json`.
     static func sidecarPath(of path: String) -> String {
-        let name = path.split(separator: "/", omittingEmptySubsequences: false).last.map(String.init) ?? path
-        guard let dot = name.lastIndex(of: "."), dot != name.startIndex else { return path + ".json" }
-        return String(path.dropLast(name.distance(from: dot, to: name.endIndex))) + ".json"
+        let bytes = path.utf8
+        let nameStart = bytes.lastIndex(of: UInt8(ascii: "/")).map { bytes.index(after: $0) } ?? bytes.startIndex
+        guard let dot = bytes[nameStart...].lastIndex(of: UInt8(ascii: ".")), dot != nameStart else { return path + ".json" }
+        return String(path[..<dot]) + ".json"
     }
 
     private func manifest(
@@ -222,16 +223,23 @@ struct NameAllocator {
             .mapValues { Set($0.map(\.key)) }
     }
 
-    mutating func allocate(id: String, path: (String) -> String) -> String {
+    mutating func allocate(id: String, path render: (String) -> String) -> String {
+        var rendered: [Int: String] = [:]
+        func path(_ n: Int) -> String {
+            if let known = rendered[n] { return known }
+            let made = render(Self.suffix(n))
+            rendered[n] = made
+            return made
+        }
         let own = pathsByID[id] ?? []
         var chosen: String?
         for n in 1...20 where !own.isEmpty {
-            let candidate = path(Self.suffix(n))
+            let candidate = path(n)
             if own.contains(candidate), !taken.contains(Self.key(candidate)) { chosen = candidate; break }
         }
         var n = 1
         while chosen == nil {
-            let candidate = path(Self.suffix(n))
+            let candidate = path(n)
             if isFree(candidate, for: id) { chosen = candidate }
             n += 1
         }

@@ -93,7 +93,8 @@ public struct Exporter {
             }
         }
         Self.removeLeftovers(in: Set(work.map { folder + "/" + FilePlacement.parentDirectory(of: $0.path) } + [folder]))
-        try ledger.save(folder: folder)
+        let changes = !work.isEmpty || !plan.removals.isEmpty || plan.manifest.map { !$0.unchanged } == true
+        if changes { try ledger.save(folder: folder) }
 
         for path in plan.removals {
             if try remove(path, ledger: &ledger) { report.removed += 1 }
@@ -129,7 +130,9 @@ public struct Exporter {
             }
             report.manifest = manifest.path
         }
-        try ledger.save(folder: folder)
+        if changes || !FileManager.default.fileExists(atPath: folder + "/" + ExportLedger.fileName) {
+            try ledger.save(folder: folder)
+        }
         for touched in Set(work.map { folder + "/" + FilePlacement.parentDirectory(of: $0.path) } + [folder]) {
             try? FilePlacement.syncFolder(touched)
         }

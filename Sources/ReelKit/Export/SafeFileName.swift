@@ -81,7 +81,9 @@ public enum SafeFileName {
             }
         }
         if pendingSpace { scalars.append(" ") }
-        var result = String(scalars).precomposedStringWithCanonicalMapping
+        // ASCII is NFC already; the Foundation call is most of the cost of a name.
+        var result = String(scalars)
+        if !result.utf8.allSatisfy({ $0 < 0x80 }) { result = result.precomposedStringWithCanonicalMapping }
         if trimming { result = stripped(result, leading: false, trailing: false) }
         return result
     }
