@@ -148,17 +148,17 @@ public enum FilePlacement {
 
     /// The folder that holds `path` ("/" for top-level paths, "." for a bare name).
     public static func parentDirectory(of path: String) -> String {
-        guard let slash = path.lastIndex(of: "/") else { return "." }
+        guard let slash = path.utf8.lastIndex(of: UInt8(ascii: "/")) else { return "." }
         return slash == path.startIndex ? "/" : String(path[..<slash])
     }
 
     private static func temporaryPath(beside target: String) -> String {
         let folder = parentDirectory(of: target)
-        let name = target.split(separator: "/", omittingEmptySubsequences: false).last ?? ""[...]
+        let name = target.utf8.lastIndex(of: UInt8(ascii: "/")).map { target[target.index(after: $0)...] } ?? target[...]
         // The final extension stays at the end: libavformat picks a muxer by it.
-        let ext = name.lastIndex(of: ".").map { String(name[$0...]) } ?? ""
-        let random = (0..<12).map { _ in "abcdefghijklmnopqrstuvwxyz0123456789".randomElement()! }
-        return folder + "/" + temporaryPrefix + String(random) + (ext.utf8.count <= 16 ? ext : "")
+        let ext = name.utf8.lastIndex(of: UInt8(ascii: ".")).map { String(name[$0...]) } ?? ""
+        let random = String(UInt64.random(in: 1 << 60..<UInt64.max), radix: 36)
+        return folder + "/" + temporaryPrefix + random + (ext.utf8.count <= 16 ? ext : "")
     }
 
     /// glibc's `copy_file_range`, which Swift's Glibc module does not export (it needs `_GNU_SOURCE`).

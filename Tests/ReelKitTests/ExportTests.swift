@@ -190,6 +190,8 @@ final class ExportLibrary {
             try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: lib.out + "/" + name))) as? [String: Any]
         }.compactMap { $0?["id"] as? String }
         #expect(Set(sidecarIDs) == Set(uids))
+        let again = try lib.export("", try lib.options("{prompt}.{ext}") { $0.sidecar = true })
+        #expect(again.unchanged == prompts.count && again.written == 0 && again.sidecars == 0, "the ledger reads back every name: \(again)")
     }
 
     @Test func foldersFromTheTemplateAndATemplateThatWouldEscapeIsRefused() throws {
@@ -356,9 +358,12 @@ final class ExportLibrary {
         // What a kill -9 in the middle of a copy leaves: a part file, and the ledger marking the clip pending.
         FileManager.default.createFile(atPath: lib.out + "/\(FilePlacement.temporaryPrefix)abc.mp4", contents: Data(count: 1000))
         let ledgerPath = lib.out + "/.reel-export.json"
-        let text = try String(contentsOfFile: ledgerPath, encoding: .utf8)
-        try text.replacingOccurrences(of: "\"role\" : \"clip\"", with: "\"pending\" : true,\n      \"role\" : \"clip\"")
-            .write(toFile: ledgerPath, atomically: true, encoding: .utf8)
+        var ledger = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: ledgerPath))) as? [String: Any])
+        var files = try #require(ledger["files"] as? [[String: Any]])
+        #expect(files.count == 1 && files[0]["path"] as? String == "a.mp4" && files[0]["role"] as? String == "clip")
+        files[0]["pending"] = true
+        ledger["files"] = files
+        try JSONSerialization.data(withJSONObject: ledger).write(to: URL(fileURLWithPath: ledgerPath))
         let report = try lib.export("", options)
         #expect(report.copied == 1, "the pending clip is written again: \(report)")
         #expect(lib.files() == [".reel-export.json", "a.mp4"])

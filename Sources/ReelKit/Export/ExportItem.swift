@@ -145,12 +145,13 @@ extension ExportItem {
 extension String.UTF8View {
     /// Whether `needle` occurs in these bytes (Foundation's `contains` bridges to NSString: slow on long text).
     func contains(_ needle: [UInt8]) -> Bool {
-        guard let first = needle.first, count >= needle.count else { return needle.isEmpty }
-        var index = startIndex
-        let last = self.index(endIndex, offsetBy: -needle.count)
-        while index <= last {
-            if self[index] == first, self[index...].starts(with: needle) { return true }
-            formIndex(after: &index)
+        withContiguousStorageIfAvailable { Self.find(needle, in: $0) } ?? Array(self).withUnsafeBufferPointer { Self.find(needle, in: $0) }
+    }
+
+    private static func find(_ needle: [UInt8], in haystack: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let first = needle.first, let base = haystack.baseAddress, haystack.count >= needle.count else { return needle.isEmpty }
+        for i in 0...(haystack.count - needle.count) where haystack[i] == first {
+            if memcmp(base + i, needle, needle.count) == 0 { return true }
         }
         return false
     }

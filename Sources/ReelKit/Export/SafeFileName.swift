@@ -58,6 +58,7 @@ public enum SafeFileName {
     /// can make `clip.exe` look like `clip.mp4`); every run of whitespace becomes one space, trimmed at the ends
     /// unless `trimming` is false.
     static func cleaned(_ text: String, trimming: Bool = true) -> String {
+        if let ascii = cleanedASCII(text, trimming: trimming) { return ascii }
         var scalars = String.UnicodeScalarView()
         var pendingSpace = false
         for scalar in text.unicodeScalars {
@@ -71,7 +72,8 @@ public enum SafeFileName {
             case 0x01...0x1F, 0x7F...0x9F, 0x2028, 0x2029:
                 pendingSpace = true
             default:
-                if scalar.properties.isWhitespace {
+                // Looking up Unicode properties is most of the cost of a name: ASCII answers directly.
+                if scalar.isASCII ? scalar == " " : scalar.properties.isWhitespace {
                     pendingSpace = true
                 } else {
                     if pendingSpace { scalars.append(" ") }
@@ -86,6 +88,33 @@ public enum SafeFileName {
         if !result.utf8.allSatisfy({ $0 < 0x80 }) { result = result.precomposedStringWithCanonicalMapping }
         if trimming { result = stripped(result, leading: false, trailing: false) }
         return result
+    }
+
+    /// ``cleaned(_:trimming:)`` for text that is all ASCII (most names), byte by byte; nil for any other text.
+    private static func cleanedASCII(_ text: String, trimming: Bool) -> String? {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(text.utf8.count)
+        var pendingSpace = false
+        for byte in text.utf8 {
+            switch byte {
+            case 0x80...: return nil
+            case 0: continue
+            case UInt8(ascii: "/"), UInt8(ascii: "\\"), UInt8(ascii: "<"), UInt8(ascii: ">"), UInt8(ascii: ":"),
+                UInt8(ascii: "\""), UInt8(ascii: "|"), UInt8(ascii: "?"), UInt8(ascii: "*"):
+                if pendingSpace { bytes.append(0x20) }
+                pendingSpace = false
+                bytes.append(UInt8(ascii: "_"))
+            case 0x01...0x20, 0x7F:
+                pendingSpace = true
+            default:
+                if pendingSpace { bytes.append(0x20) }
+                pendingSpace = false
+                bytes.append(byte)
+            }
+        }
+        if pendingSpace { bytes.append(0x20) }
+        let result = String(decoding: bytes, as: UTF8.self)
+        return trimming ? stripped(result, leading: false, trailing: false) : result
     }
 
     /// `text` without spaces at its end (and at its start unless `spacesAtStart` is false), and without dots at
