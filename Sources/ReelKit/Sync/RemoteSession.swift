@@ -67,6 +67,12 @@ public struct RemoteSession: Sendable {
         }
     }
 
+    /// The account's allowance: web usage, official credits; nil where the dialect offers neither (proxy).
+    public func usage() async throws(ReelError) -> RemoteUsage? {
+        guard let usagePath = paths.usagePath ?? paths.creditsPath else { return nil }
+        return try await call(get(usagePath), what: "the usage") { data throws(RemoteDecodeError) in try decoder.usage(data) }
+    }
+
     // MARK: Plumbing
 
     private func get(_ path: String) -> HTTPRequest {

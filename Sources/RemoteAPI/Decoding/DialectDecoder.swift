@@ -150,7 +150,7 @@ public struct DialectDecoder: Sendable {
     }
 
     /// The error for JSON of the wrong shape: the remote's own message when it sent an error body.
-    private static func shapeError(_ value: JSONValue, expected: String) -> RemoteDecodeError {
+    static func shapeError(_ value: JSONValue, expected: String) -> RemoteDecodeError {
         if let message = RemoteErrorMessage.message(in: value) {
             return RemoteDecodeError(.remoteError, "the remote answered with an error instead of \(expected): \(message)")
         }
