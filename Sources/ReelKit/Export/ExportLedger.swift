@@ -1,5 +1,6 @@
 import ContentStore
 import Foundation
+import RemoteAPI
 
 /// `.reel-export.json` in an export folder: what reel put there, so that a re-run can tell its own files
 /// (unchanged, to rewrite, to remove with `--update`) from the user's, which it never touches.
@@ -51,27 +52,11 @@ struct ExportLedger: Decodable, Sendable {
         var text = "{\"reel_export_version\":\(reel_export_version),\"files\":[\n"
         for (n, path) in files.keys.sorted().enumerated() {
             let file = files[path]!
-            text += "{\"path\":\(Self.quoted(path)),\"role\":\"\(file.role.rawValue)\",\"id\":\(Self.quoted(file.id)),"
-            text += "\"fingerprint\":\(Self.quoted(file.fingerprint)),\"inode\":\(file.inode),\"size\":\(file.size)"
+            text += "{\"path\":\(JSONString.quoted(path)),\"role\":\"\(file.role.rawValue)\",\"id\":\(JSONString.quoted(file.id)),"
+            text += "\"fingerprint\":\(JSONString.quoted(file.fingerprint)),\"inode\":\(file.inode),\"size\":\(file.size)"
             text += (file.pending == true ? ",\"pending\":true}" : "}") + (n == files.count - 1 ? "\n" : ",\n")
         }
         return Array((text + "]}\n").utf8)
-    }
-
-    /// A JSON string: quotes, backslashes and control characters escaped.
-    private static func quoted(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar.value {
-            case 0x22: out += "\\\""
-            case 0x5C: out += "\\\\"
-            case 0..<0x20:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
     }
 
     /// The ledger of `folder`, or an empty one when it has none.

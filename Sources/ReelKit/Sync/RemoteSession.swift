@@ -73,6 +73,17 @@ public struct RemoteSession: Sendable {
         return try await call(get(usagePath), what: "the usage") { data throws(RemoteDecodeError) in try decoder.usage(data) }
     }
 
+    /// Uploads an image and returns its public URL; nil where the dialect has no upload call.
+    public func upload(_ form: MultipartForm) async throws(ReelError) -> String? {
+        guard let uploadPath = paths.uploadPath else { return nil }
+        // A repeated upload only leaves a second copy on the host: retrying is safe.
+        let request = HTTPRequest(
+            .post, url: DialectPaths.url(base: remote.baseURL, path: uploadPath),
+            headers: [("Content-Type", form.contentType), ("Accept", "application/json")], body: form.body,
+            timeout: .seconds(300), bearerToken: key.value)
+        return try await call(request, what: "the upload") { data throws(RemoteDecodeError) in try decoder.uploaded(data) }
+    }
+
     // MARK: Plumbing
 
     private func get(_ path: String) -> HTTPRequest {

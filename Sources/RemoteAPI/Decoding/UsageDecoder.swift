@@ -32,3 +32,16 @@ extension DialectDecoder {
         return usage
     }
 }
+
+extension DialectDecoder {
+    /// The web upload answer `{"data":{"id","presigned_url","public_url"}}`: the public URL (the presigned
+    /// one expires).
+    public func uploaded(_ data: Data) throws(RemoteDecodeError) -> String {
+        let root = try Self.parse(data).root
+        for object in [root["data"], root].compactMap({ $0 }) where object.kind == .object {
+            let fields = Fields(object)
+            if let url = (try? fields.firstString("public_url", "url")) ?? nil { return url }
+        }
+        throw Self.shapeError(root, expected: "an uploaded file's public_url")
+    }
+}

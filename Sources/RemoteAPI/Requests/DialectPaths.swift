@@ -61,7 +61,7 @@ public struct DialectPaths: Sendable {
 
     /// The batch call's body: `{"ids":["…",…]}`.
     public func batchBody(ids: [String]) -> Data {
-        Data(("{\"ids\":[" + ids.map(Self.jsonString).joined(separator: ",") + "]}").utf8)
+        Data(("{\"ids\":[" + ids.map(JSONString.quoted).joined(separator: ",") + "]}").utf8)
     }
 
     /// The proxy's call for a fresh unwatermarked link (GET, valid about an hour); nil elsewhere.
@@ -117,24 +117,5 @@ public struct DialectPaths: Sendable {
         case .proxy: "/luma/generations"
         case .official: "/dream-machine/v1/generations"
         }
-    }
-
-    /// A JSON string literal.
-    private static func jsonString(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
     }
 }

@@ -1,0 +1,64 @@
+import Foundation
+import HTTP
+import Testing
+import TestSupport
+
+/// `reel upload` against the simulator: the bytes come back from the URL it prints.
+@Suite struct UploadCLITests {
+    private func reel(_ fixture: SyncFixture, _ arguments: [String]) async throws -> Shell.Result {
+        var environment = ProcessInfo.processInfo.environment
+        environment["REEL_LIBRARY"] = fixture.root
+        environment["REEL_SIM_KEY"] = fixture.key
+        environment["NO_COLOR"] = "1"
+        return try await Shell.runDetached(Fixtures.reelBinary, arguments, environment: environment, check: false)
+    }
+
+    /// A real JPEG: a thumbnail the simulator made, as sync stored it.
+    private func storedThumbnail(_ fixture: SyncFixture) async throws -> String {
+        fixture.clock?.advance(by: 3600)
+        try await fixture.sync()
+        let objects = fixture.root + "/objects"
+        let enumerator = FileManager.default.enumerator(atPath: objects)
+        while let path = enumerator?.nextObject() as? String {
+            let full = objects + "/" + path
+            if let head = FileHandle(forReadingAtPath: full).flatMap({ try? $0.read(upToCount: 3) }), head == Data([0xFF, 0xD8, 0xFF]) {
+                return full
+            }
+        }
+        throw CancellationError()
+    }
+
+    @Test func uploadsAPictureToAWebRemote() async throws {
+        let fixture = try await SyncFixture(dialect: "web", count: 3)
+        let jpeg = try await storedThumbnail(fixture)
+        let copy = fixture.folder.file("start \"frame\".jpg")
+        try FileManager.default.copyItem(atPath: jpeg, toPath: copy)
+        let result = try await reel(fixture, ["upload", copy])
+        #expect(result.status == 0, "\(result.stderr)")
+        let url = result.stdout.trimmingCharacters(in: .newlines)
+        #expect(url.hasPrefix(fixture.base + "/cdn/uploads/"), "\(url)")
+        let served = try await fixture.client.send(HTTPRequest(url: url))
+        let original = try Data(contentsOf: URL(fileURLWithPath: jpeg))
+        #expect(served.status == 200 && Data(served.body) == original, "the uploaded bytes come back")
+    }
+
+    @Test func badFilesAndRemotesWithoutUpload() async throws {
+        let fixture = try await SyncFixture(dialect: "web", count: 1)
+        let missing = try await reel(fixture, ["upload", fixture.folder.file("nope.jpg")])
+        #expect(missing.status == 66 && missing.stderr.hasPrefix("reel: ") && missing.stderr.contains("no such file"), "\(missing.stderr)")
+        let text = fixture.folder.file("notes.jpg")
+        FileManager.default.createFile(atPath: text, contents: Data("not a picture".utf8))
+        let notImage = try await reel(fixture, ["upload", text])
+        #expect(notImage.status == 65 && notImage.stderr.contains("is not a JPEG, PNG, WebP or GIF picture"), "\(notImage.stderr)")
+
+        let png = fixture.folder.file("p.png")
+        FileManager.default.createFile(atPath: png, contents: Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + [UInt8](repeating: 0, count: 32)))
+        for dialect in ["proxy", "official"] {
+            let other = try await SyncFixture(dialect: dialect, count: 1)
+            let refused = try await reel(other, ["upload", png, "--remote", "sim"])
+            #expect(refused.status == 69 && refused.stderr.contains("has no upload call"), "\(dialect): \(refused.stderr)")
+            let unnamed = try await reel(other, ["upload", png])
+            #expect(unnamed.status == 69 && unnamed.stderr.contains("no web remote"), "\(dialect): \(unnamed.stderr)")
+        }
+    }
+}
