@@ -154,7 +154,8 @@ extension Catalog {
     /// remote's item; a row another remote owns keeps its owner. Returns the row id.
     @discardableResult
     public func upsertFromRemote(
-        uid: String, remote: String, remoteID: String, fields f: SyncedFields, rawJSON: String, at now: String
+        uid: String, remote: String, remoteID: String, fields f: SyncedFields, rawJSON: String, at now: String,
+        origin: Origin = .remote
     ) throws(CatalogError) -> Int64 {
         try sqlite {
             let s = try cached(
@@ -162,7 +163,7 @@ extension Catalog {
                 INSERT INTO generations (uid, remote, remote_id, origin, prompt, state, raw_state, created_at, model,
                     aspect, resolution, duration_s, loop, kind, parent_uid, failure_reason, liked, first_seen_at,
                     last_seen_at, raw_json)
-                VALUES (?1, ?2, ?3, 'remote', ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?17, ?18)
+                VALUES (?1, ?2, ?3, ?19, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?17, ?18)
                 ON CONFLICT (uid) DO UPDATE SET
                     remote = coalesce(remote, excluded.remote),
                     remote_id = CASE WHEN remote IS NULL THEN excluded.remote_id ELSE remote_id END,
@@ -177,7 +178,7 @@ extension Catalog {
                 """)
             try s.bind([
                 uid, remote, remoteID, f.prompt, f.state.rawValue, f.rawState, f.createdAt, f.model, f.aspect, f.resolution,
-                f.durationSeconds, f.loop, f.kind, f.parentUID, f.failureReason, f.liked, now, rawJSON,
+                f.durationSeconds, f.loop, f.kind, f.parentUID, f.failureReason, f.liked, now, rawJSON, origin.rawValue,
             ] as [any SQLiteBindable])
             let id: Int64 = try s.step()?[0] ?? 0
             try s.run()

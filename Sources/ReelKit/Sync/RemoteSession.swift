@@ -73,6 +73,32 @@ public struct RemoteSession: Sendable {
         return try await call(get(usagePath), what: "the usage") { data throws(RemoteDecodeError) in try decoder.usage(data) }
     }
 
+    /// Makes a generation (or extends `request.extending` where the dialect has an extend call) and returns
+    /// it as the remote first describes it.
+    ///
+    /// Not retried once the remote may have acted on it (a 5xx, a lost connection, an answer that does not
+    /// decode): a second try could make two generations. Only a 429 (with its Retry-After) and a connection
+    /// that never opened are tried again.
+    public func create(_ request: CreateRequest) async throws(ReelError) -> RemoteGeneration {
+        let body: [UInt8]
+        do {
+            body = try CreateCall(dialect: dialect).body(request)
+        } catch {
+            throw ReelError(error.description, status: .usage)
+        }
+        var path = paths.createPath
+        if let parent = request.extending, dialect == .proxy {
+            path = try self.path { () throws(RemotePathError) in try paths.extendPath(id: parent) } ?? path
+        }
+        let post = HTTPRequest(
+            .post, url: DialectPaths.url(base: remote.baseURL, path: path),
+            headers: [("Content-Type", "application/json"), ("Accept", "application/json")], body: body,
+            timeout: .seconds(120), bearerToken: key.value)
+        return try await call(post, what: "the new generation", sentOnce: true) { data throws(RemoteDecodeError) in
+            try decoder.created(data)
+        }!
+    }
+
     /// Uploads an image and returns its public URL; nil where the dialect has no upload call.
     public func upload(_ form: MultipartForm) async throws(ReelError) -> String? {
         guard let uploadPath = paths.uploadPath else { return nil }
@@ -102,10 +128,13 @@ public struct RemoteSession: Sendable {
     /// - Parameters:
     ///   - missingIsNil: a 404 means "no such item": return nil.
     ///   - refusalIsNil: a 400 means "not available yet": return nil.
+    ///   - sentOnce: the call changes something (a create): retried only when the remote cannot have acted
+    ///     (429, no connection), and a 4xx is the remote's refusal, said in its own words.
     private func call<T: Sendable>(
-        _ request: HTTPRequest, what: String, missingIsNil: Bool = false, refusalIsNil: Bool = false,
+        _ request: HTTPRequest, what: String, missingIsNil: Bool = false, refusalIsNil: Bool = false, sentOnce: Bool = false,
         decode: (Data) throws(RemoteDecodeError) -> T
     ) async throws(ReelError) -> T? {
+        let unsure = "; it may have been made all the same: run reel sync to see"
         var lastProblem = ""
         var retryAfter: String?
         for attempt in 1...attempts {
@@ -117,6 +146,10 @@ public struct RemoteSession: Sendable {
             } catch {
                 if error.kind == .cancelled { throw ReelError.interrupted }
                 lastProblem = error.message
+                if sentOnce && error.kind != .couldNotConnect {
+                    throw ReelError(
+                        "remote \(remote.name) (\(remote.baseURL)): \(error.message) while sending \(what)\(unsure)", status: .unavailable)
+                }
                 if error.isRetryable { continue }
                 throw ReelError("remote \(remote.name) (\(remote.baseURL)): \(error.message)", status: .unavailable)
             }
@@ -126,6 +159,11 @@ public struct RemoteSession: Sendable {
                 do {
                     return try decode(Data(response.body))
                 } catch {
+                    if sentOnce {
+                        throw ReelError(
+                            "remote \(remote.name) answered \(what) with what reel cannot read (\(error.description))\(unsure)",
+                            status: .unavailable)
+                    }
                     // A 200 with an HTML page or half a body is a passing fault more often than a changed API.
                     lastProblem = "\(what) did not decode: \(error.description)"
                     continue
@@ -138,6 +176,10 @@ public struct RemoteSession: Sendable {
                 return nil
             case 400 where refusalIsNil:
                 return nil
+            case 400, 402, 409, 422 where sentOnce:
+                throw ReelError("remote \(remote.name) refused \(what) (HTTP \(response.status)\(said))", status: .dataError)
+            case let status where sentOnce && status >= 500:
+                throw ReelError("remote \(remote.name) failed on \(what) (HTTP \(status)\(said))\(unsure)", status: .unavailable)
             case let status where RetryPolicy.isRetryable(status: status):
                 lastProblem = "HTTP \(status)\(said)"
                 retryAfter = response[header: "retry-after"]
