@@ -19,7 +19,8 @@ struct Create: AsyncReelCommand {
             --model ray-1-6|ray-2|ray-flash-2, --loop.
 
             Prints the new generation's id. It is recorded as the remote first describes it (queued); \
-            `reel sync` follows it and stores its files when it completes.
+            `reel sync` follows it and stores its files when it completes; with --wait, reel waits for it \
+            (state, time waited and the remote's estimate on one live line) and stores it right away.
 
             Examples:
               reel create "a red fox running through snow, slow motion" --remote luma --aspect 9:16
@@ -44,6 +45,7 @@ struct Create: AsyncReelCommand {
     @Flag(inversion: .prefixedNo, help: "Let the remote rewrite the prompt (proxy).") var expandPrompt: Bool?
     @Option(name: .customLong("tag"), help: ArgumentHelp("Tag the new generation (repeatable).", valueName: "tag")) var tags: [String] = []
     @Flag(help: "Print the new generation as JSON.") var json = false
+    @Flag(help: "Wait for it to finish (a live line), then store it as sync does.") var wait = false
 
     func execute() async throws(ReelError) {
         var request = CreateRequest(prompt: prompt.joined(separator: " "))
@@ -57,15 +59,23 @@ struct Create: AsyncReelCommand {
             request: request, image: try image.map { text throws(ReelError) in try Creator.Picture.parse(text) },
             endImage: try endImage.map { text throws(ReelError) in try Creator.Picture.parse(text) })
         order.tags = try tags.map { text throws(ReelError) in try TagTargets.tagName(text) }
-        let (made, record) = try await Interrupts.cancellable { [order, options, remote] () async throws(ReelError) in
+        // One interruptible task for all of it: the id is printed as soon as the remote answers, so a wait
+        // that is interrupted still leaves the user with it (and reel sync finishes the job).
+        let (made, record) = try await Interrupts.cancellable { [order, options, remote, wait, json] () async throws(ReelError) in
             let library = try options.open()
             let record = try RemoteChoice.one(named: remote, in: library, for: "create on")
             let key = try RemoteKey.find(for: record, environment: ProcessInfo.processInfo.environment)
             let client = HTTPClient()
             defer { client.shutdown() }
             let session = try RemoteSession(remote: record, key: key, client: client)
-            return (try await Creator(library: library, session: session).create(order), record)
+            let made = try await Creator(library: library, session: session).create(order)
+            if wait {
+                if !json { Terminal.error("created \(made.uid) on \(record.name)") }
+                try await WaitView.wait(for: made, in: library)
+            }
+            return (made, record)
         }
+        if wait { return }
         if json {
             var output = GenerationJSON(summary: GenerationSummary(generation: made, video: nil))
             output.tags = order.tags.map(\.value).sorted()

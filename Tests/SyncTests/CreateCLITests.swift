@@ -119,4 +119,78 @@ import TestSupport
         let refused = try await reel(fixture, ["create", "a prompt"], key: "sk-wrong")
         #expect(refused.status == 77 && !refused.stderr.contains("sk-wrong"), "\(refused.stderr)")
     }
+
+    @Test(arguments: ["web", "official"])
+    func waitShowsTheStateThenStoresTheVideo(dialect: String) async throws {
+        let fixture = try await SyncFixture(dialect: dialect, count: 1, realClock: true) { $0.stepSeconds = 0.3 }
+        let result = try await reel(fixture, ["create", "a cat on a windowsill", "--wait"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let id = try #require(result.stdout.split(separator: "\t").first.map(String.init))
+        #expect(result.stdout == "\(id)\tcompleted and stored\n", "\(result.stdout)")
+        let lines = result.stderr.split(separator: "\n")
+        #expect(lines.first == "reel: created \(id) on sim", "\(result.stderr)")
+        #expect(lines.contains { $0.contains("\(id.prefix(8)): completed, 0:0") }, "a line per state off a terminal: \(result.stderr)")
+        let media = try await show(fixture, id)["media"] as? [[String: Any]] ?? []
+        #expect(media.contains { ($0["role"] as? String)?.hasPrefix("video") == true && $0["state"] as? String == "stored" }, "\(media)")
+        #expect(try await reel(fixture, ["verify"]).status == 0)
+    }
+
+    @Test func aFailedGenerationSaysWhyAndExits1() async throws {
+        let fixture = try await SyncFixture(dialect: "proxy", count: 1, realClock: true) { $0.stepSeconds = 0.3 }
+        let result = try await reel(fixture, ["create", "this one will fail", "--wait"])
+        #expect(result.status == 1, "\(result.stderr)")
+        #expect(result.stderr.contains("failed on sim: ") && !result.stderr.contains("gave no reason"), "the remote's reason: \(result.stderr)")
+        let id = try #require(result.stderr.split(separator: " ").dropFirst(2).first.map(String.init))
+        let recorded = try await show(fixture, id)
+        #expect(recorded["state"] as? String == "failed", "\(recorded)")
+        let again = try await reel(fixture, ["wait", id])
+        #expect(again.status == 1 && again.stderr.contains("failed on sim"), "\(again.stderr)")
+    }
+
+    @Test func aRateLimitIsWaitedOutAndNothingIsMadeTwice() async throws {
+        // The official simulator allows 10 running generations: the 11th create gets a 429 with Retry-After.
+        let fixture = try await SyncFixture(dialect: "official", count: 0, realClock: true) { $0.stepSeconds = 0.4 }
+        for n in 1...11 {
+            let result = try await reel(fixture, ["create", "clip \(n)"])
+            #expect(result.status == 0, "create \(n): \(result.stderr)")
+        }
+        let manifest = try await fixture.manifest(media: false)
+        #expect(manifest.count == 11, "each create made exactly one generation")
+    }
+
+    @Test func waitForALocalImportOrAnUnknownIdIsAClearError() async throws {
+        let fixture = try await SyncFixture(dialect: "web", count: 1)
+        let unknown = try await reel(fixture, ["wait", "deadbeef"])
+        #expect(unknown.status == 66 && unknown.stderr.hasPrefix("reel: "), "\(unknown.stderr)")
+    }
+
+    /// Ctrl-C while waiting keeps the generation tracked; a later sync stores it.
+    @Test func anInterruptedWaitLeavesTheItemForSync() async throws {
+        let fixture = try await SyncFixture(dialect: "official", count: 1)  // a hand-moved clock: it stays queued
+        let log = fixture.folder.file("wait.log")
+        let process = try fixture.start(["create", "a slow one", "--wait"], stderrTo: log)
+        var said = ""
+        for _ in 0..<400 where process.isRunning {
+            try await Task.sleep(for: .milliseconds(50))
+            said = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+            if said.contains(": queued, ") { break }
+        }
+        #expect(said.contains("reel: created "), "\(said)")
+        kill(process.processIdentifier, SIGINT)
+        for _ in 0..<400 where process.isRunning { try await Task.sleep(for: .milliseconds(50)) }
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            Issue.record("Ctrl-C did not stop the wait")
+        }
+        await fixture.waitForExit(process)
+        #expect(process.terminationStatus == 130, "\(said)")
+        let id = try #require(said.split(separator: "\n").first?.split(separator: " ").dropFirst(2).first.map(String.init))
+        #expect(try await show(fixture, id)["state"] as? String == "queued", "tracked")
+
+        fixture.clock?.advance(by: 3600)
+        let sync = try await reel(fixture, ["sync"])
+        #expect(sync.status == 0, "\(sync.stderr)")
+        let media = try await show(fixture, id)["media"] as? [[String: Any]] ?? []
+        #expect(media.contains { ($0["role"] as? String)?.hasPrefix("video") == true && $0["state"] as? String == "stored" }, "\(media)")
+    }
 }

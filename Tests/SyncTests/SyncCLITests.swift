@@ -65,7 +65,7 @@ import TestSupport
 
         // Released only once the second sync says it waits: a fixed sleep lost that race on a loaded machine.
         let stderrPath = fixture.folder.file("waiting.stderr")
-        let waiting = try startSync(fixture, ["sync", "--wait", "--no-media"], stderrTo: stderrPath)
+        let waiting = try fixture.start(["sync", "--wait", "--no-media"], stderrTo: stderrPath)
         var said = ""
         for _ in 0..<1200 where waiting.isRunning && !said.contains("waiting for another sync to finish") {
             try await Task.sleep(for: .milliseconds(50))
@@ -75,7 +75,7 @@ import TestSupport
         #expect(waiting.isRunning, "it waits while the lock is held")
         #expect(lock != nil)
         lock = nil  // released: the waiting sync goes on
-        await waitForExit(waiting)
+        await fixture.waitForExit(waiting)
         #expect(waiting.terminationStatus == 0, "\((try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? "")")
         #expect(try fixture.catalog().scalar(Int.self, "SELECT count(*) FROM generations") == 8)
     }
@@ -87,7 +87,7 @@ import TestSupport
     func stoppedSyncContinues(signal: Int32) async throws {
         let fixture = try await SyncFixture(dialect: signal == SIGKILL ? "proxy" : "web", count: 70, seed: 3)
         fixture.clock?.advance(by: 60)
-        let process = try startSync(fixture, ["sync", "--jobs", "1"])
+        let process = try fixture.start(["sync", "--jobs", "1"])
         try await waitForStoredFiles(fixture, atLeast: 12, while: process)
         kill(process.processIdentifier, signal)
         process.waitUntilExit()
@@ -112,7 +112,7 @@ import TestSupport
     /// Readers see whole items while a sync writes: a completed item always comes with its media rows.
     @Test func readersNeverSeeHalfAnItem() async throws {
         let fixture = try await SyncFixture(dialect: "official", count: 400, seed: 8)
-        let process = try startSync(fixture, ["sync", "--no-media"])
+        let process = try fixture.start(["sync", "--no-media"])
         let catalogPath = Library.catalogPath(in: fixture.root)
         // On a thread of its own: on a busy machine the cooperative pool may not get back to a sleeping
         // test until the sync is over.
@@ -141,35 +141,6 @@ import TestSupport
         #expect(process.terminationStatus == 0)
         #expect(reads > 1, "the reader ran while the sync wrote")
         #expect(try fixture.catalog().scalar(Int.self, "SELECT count(*) FROM generations") == 400)
-    }
-
-    private func startSync(_ fixture: SyncFixture, _ arguments: [String], stderrTo path: String? = nil) throws -> Process {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Fixtures.reelBinary)
-        process.arguments = arguments
-        var environment = ProcessInfo.processInfo.environment
-        environment["REEL_LIBRARY"] = fixture.root
-        environment["REEL_SIM_KEY"] = fixture.key
-        process.environment = environment
-        process.standardOutput = FileHandle.nullDevice
-        if let path {
-            FileManager.default.createFile(atPath: path, contents: nil)
-            process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
-        } else {
-            process.standardError = FileHandle.nullDevice
-        }
-        try process.run()
-        return process
-    }
-
-    /// Waits off the cooperative pool: `waitUntilExit` would block one of its few threads.
-    private func waitForExit(_ process: Process) async {
-        await withCheckedContinuation { continuation in
-            Thread.detachNewThread {
-                process.waitUntilExit()
-                continuation.resume()
-            }
-        }
     }
 
     private func waitForStoredFiles(_ fixture: SyncFixture, atLeast count: Int, while process: Process) async throws {

@@ -65,6 +65,36 @@ final class SyncFixture: @unchecked Sendable {
         return try await SyncEngine(library: library, session: session, client: client, options: options, report: report).run()
     }
 
+    /// Starts `reel ARGUMENTS…` on this library and remote key, stdout discarded, stderr to `path` (or discarded).
+    func start(_ arguments: [String], stderrTo path: String? = nil) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Fixtures.reelBinary)
+        process.arguments = arguments
+        var environment = ProcessInfo.processInfo.environment
+        environment["REEL_LIBRARY"] = root
+        environment["REEL_SIM_KEY"] = key
+        process.environment = environment
+        process.standardOutput = FileHandle.nullDevice
+        if let path {
+            FileManager.default.createFile(atPath: path, contents: nil)
+            process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        } else {
+            process.standardError = FileHandle.nullDevice
+        }
+        try process.run()
+        return process
+    }
+
+    /// Waits off the cooperative pool: `waitUntilExit` would block one of its few threads.
+    func waitForExit(_ process: Process) async {
+        await withCheckedContinuation { continuation in
+            Thread.detachNewThread {
+                process.waitUntilExit()
+                continuation.resume()
+            }
+        }
+    }
+
     /// The simulator's own list of what this dialect serves (`media: false`: ids, states and prompts only).
     func manifest(media: Bool = true) async throws -> [ManifestItem] {
         let response = try await client.send(HTTPRequest(url: base + "/_sim/manifest?dialect=" + dialect + (media ? "" : "&media=0")))
