@@ -6,16 +6,8 @@ import TestSupport
 /// it to its files, pictures reach the remote the way each dialect takes them, and options a dialect does
 /// not take are refused before anything is sent.
 @Suite struct CreateCLITests {
-    private func reel(_ fixture: SyncFixture, _ arguments: [String], key: String? = nil) async throws -> Shell.Result {
-        var environment = ProcessInfo.processInfo.environment
-        environment["REEL_LIBRARY"] = fixture.root
-        environment["REEL_SIM_KEY"] = key ?? fixture.key
-        environment["NO_COLOR"] = "1"
-        return try await Shell.runDetached(Fixtures.reelBinary, arguments, environment: environment, check: false)
-    }
-
     private func show(_ fixture: SyncFixture, _ id: String) async throws -> [String: Any] {
-        let result = try await reel(fixture, ["show", id, "--json"])
+        let result = try await fixture.reel(["show", id, "--json"])
         #expect(result.status == 0, "\(result.stderr)")
         return try JSONSerialization.jsonObject(with: result.stdoutData) as? [String: Any] ?? [:]
     }
@@ -46,7 +38,7 @@ import TestSupport
         var options: [String] = []
         if dialect == "proxy" { options = ["--aspect", "9:16", "--duration", "10s", "--resolution", "1080p", "--model", "ray-v2", "--loop", "--no-expand-prompt"] }
         if dialect == "official" { options = ["--aspect", "1:1", "--duration", "9s", "--resolution", "1080p", "--model", "ray-2", "--loop"] }
-        let result = try await reel(fixture, ["create", "a red fox running", "through snow", "--tag", "Fox", "--remote", "sim"] + options)
+        let result = try await fixture.reel(["create", "a red fox running", "through snow", "--tag", "Fox", "--remote", "sim"] + options)
         #expect(result.status == 0, "\(result.stderr)")
         let id = result.stdout.trimmingCharacters(in: .newlines)
         let manifest = try await fixture.manifest(media: false)
@@ -57,7 +49,7 @@ import TestSupport
         if dialect == "official" {  // the official answer carries its request; the proxy's documented Item does not
             #expect(recorded["aspect"] as? String == "1:1" && recorded["loop"] as? Bool == true && recorded["model"] as? String == "ray-2", "\(recorded)")
         }
-        let found = try await reel(fixture, ["search", "--count", "tag:fox"])
+        let found = try await fixture.reel(["search", "--count", "tag:fox"])
         #expect(found.stdout == "1\n", "searchable at once")
 
         fixture.clock?.advance(by: 3600)
@@ -74,7 +66,7 @@ import TestSupport
         fixture.clock?.advance(by: 3600)
         try await fixture.sync()
         let file = try picture(fixture)
-        let result = try await reel(fixture, ["create", "from a picture", "--image", file])
+        let result = try await fixture.reel(["create", "from a picture", "--image", file])
         #expect(result.status == 0, "\(result.stderr)")
         let id = result.stdout.trimmingCharacters(in: .newlines)
         fixture.clock?.advance(by: 3600)
@@ -106,7 +98,7 @@ import TestSupport
                 fixtures[dialect] = fixture
             }
             let before = try await fixture.manifest(media: false).count
-            let result = try await reel(fixture, ["create", "a prompt"] + options)
+            let result = try await fixture.reel(["create", "a prompt"] + options)
             #expect([64, 66].contains(result.status) && result.stderr.hasPrefix("reel: ") && result.stderr.contains(message),
                     "\(dialect) \(options): \(result.status) \(result.stderr)")
             #expect(result.stderr.split(separator: "\n").count == 1)
@@ -114,16 +106,16 @@ import TestSupport
             #expect(after == before, "nothing was made")
         }
         let fixture = try #require(fixtures["web"])
-        let empty = try await reel(fixture, ["create", "  "])
+        let empty = try await fixture.reel(["create", "  "])
         #expect(empty.status == 64 && empty.stderr.contains("the prompt is empty"), "\(empty.stderr)")
-        let refused = try await reel(fixture, ["create", "a prompt"], key: "sk-wrong")
+        let refused = try await fixture.reel(["create", "a prompt"], key: "sk-wrong")
         #expect(refused.status == 77 && !refused.stderr.contains("sk-wrong"), "\(refused.stderr)")
     }
 
     @Test(arguments: ["web", "official"])
     func waitShowsTheStateThenStoresTheVideo(dialect: String) async throws {
         let fixture = try await SyncFixture(dialect: dialect, count: 1, realClock: true) { $0.stepSeconds = 0.3 }
-        let result = try await reel(fixture, ["create", "a cat on a windowsill", "--wait"])
+        let result = try await fixture.reel(["create", "a cat on a windowsill", "--wait"])
         #expect(result.status == 0, "\(result.stderr)")
         let id = try #require(result.stdout.split(separator: "\t").first.map(String.init))
         #expect(result.stdout == "\(id)\tcompleted and stored\n", "\(result.stdout)")
@@ -132,18 +124,18 @@ import TestSupport
         #expect(lines.contains { $0.contains("\(id.prefix(8)): completed, 0:0") }, "a line per state off a terminal: \(result.stderr)")
         let media = try await show(fixture, id)["media"] as? [[String: Any]] ?? []
         #expect(media.contains { ($0["role"] as? String)?.hasPrefix("video") == true && $0["state"] as? String == "stored" }, "\(media)")
-        #expect(try await reel(fixture, ["verify"]).status == 0)
+        #expect(try await fixture.reel(["verify"]).status == 0)
     }
 
     @Test func aFailedGenerationSaysWhyAndExits1() async throws {
         let fixture = try await SyncFixture(dialect: "proxy", count: 1, realClock: true) { $0.stepSeconds = 0.3 }
-        let result = try await reel(fixture, ["create", "this one will fail", "--wait"])
+        let result = try await fixture.reel(["create", "this one will fail", "--wait"])
         #expect(result.status == 1, "\(result.stderr)")
         #expect(result.stderr.contains("failed on sim: ") && !result.stderr.contains("gave no reason"), "the remote's reason: \(result.stderr)")
         let id = try #require(result.stderr.split(separator: " ").dropFirst(2).first.map(String.init))
         let recorded = try await show(fixture, id)
         #expect(recorded["state"] as? String == "failed", "\(recorded)")
-        let again = try await reel(fixture, ["wait", id])
+        let again = try await fixture.reel(["wait", id])
         #expect(again.status == 1 && again.stderr.contains("failed on sim"), "\(again.stderr)")
     }
 
@@ -151,7 +143,7 @@ import TestSupport
         // The official simulator allows 10 running generations: the 11th create gets a 429 with Retry-After.
         let fixture = try await SyncFixture(dialect: "official", count: 0, realClock: true) { $0.stepSeconds = 0.4 }
         for n in 1...11 {
-            let result = try await reel(fixture, ["create", "clip \(n)"])
+            let result = try await fixture.reel(["create", "clip \(n)"])
             #expect(result.status == 0, "create \(n): \(result.stderr)")
         }
         let manifest = try await fixture.manifest(media: false)
@@ -160,7 +152,7 @@ import TestSupport
 
     @Test func waitForALocalImportOrAnUnknownIdIsAClearError() async throws {
         let fixture = try await SyncFixture(dialect: "web", count: 1)
-        let unknown = try await reel(fixture, ["wait", "deadbeef"])
+        let unknown = try await fixture.reel(["wait", "deadbeef"])
         #expect(unknown.status == 66 && unknown.stderr.hasPrefix("reel: "), "\(unknown.stderr)")
     }
 
@@ -188,7 +180,7 @@ import TestSupport
         #expect(try await show(fixture, id)["state"] as? String == "queued", "tracked")
 
         fixture.clock?.advance(by: 3600)
-        let sync = try await reel(fixture, ["sync"])
+        let sync = try await fixture.reel(["sync"])
         #expect(sync.status == 0, "\(sync.stderr)")
         let media = try await show(fixture, id)["media"] as? [[String: Any]] ?? []
         #expect(media.contains { ($0["role"] as? String)?.hasPrefix("video") == true && $0["state"] as? String == "stored" }, "\(media)")

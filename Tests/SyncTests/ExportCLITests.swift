@@ -5,13 +5,6 @@ import TestSupport
 /// `reel export` as a user runs it: clips synced from the simulator (real MP4s and JPEG thumbnails), taken
 /// out with their metadata, read back with ffprobe.
 @Suite struct ExportCLITests {
-    private func reel(_ fixture: SyncFixture, _ arguments: [String]) async throws -> Shell.Result {
-        var environment = ProcessInfo.processInfo.environment
-        environment["REEL_LIBRARY"] = fixture.root
-        environment["NO_COLOR"] = "1"
-        return try await Shell.runDetached(Fixtures.reelBinary, arguments, environment: environment, check: false)
-    }
-
     /// A library of `count` completed generations with their media, synced from the simulator.
     private func synced(_ count: Int) async throws -> SyncFixture {
         let fixture = try await SyncFixture(dialect: "web", count: count)
@@ -28,7 +21,7 @@ import TestSupport
     }
 
     private func items(_ fixture: SyncFixture) async throws -> [[String: Any]] {
-        let result = try await reel(fixture, ["search", "has:video", "--json", "--sort", "created+"])
+        let result = try await fixture.reel(["search", "has:video", "--json", "--sort", "created+"])
         return try JSONSerialization.jsonObject(with: result.stdoutData) as? [[String: Any]] ?? []
     }
 
@@ -40,7 +33,7 @@ import TestSupport
         #expect(n >= 3 && items.allSatisfy { $0["path"] != nil }, "\(items)")
         let arguments = ["export", "has:video", "--to", out, "--template", "{index:02}_{id:.8}.{ext}",
                          "--embed-metadata", "--embed-thumbnail", "--sidecar", "--manifest", "jsonl"]
-        let first = try await reel(fixture, arguments)
+        let first = try await fixture.reel(arguments)
         #expect(first.status == 0, "\(first.stderr)")
         #expect(first.stdout == "exported to \(out): \(n) written with tags, \(n) sidecars written\n", "\(first.stdout)")
 
@@ -71,12 +64,12 @@ import TestSupport
         #expect(manifest.compactMap { (try? JSONSerialization.jsonObject(with: Data($0.utf8))) as? [String: Any] }.map { $0["path"] as? String }
                 == items.enumerated().map { "\(String(format: "%02d", $0.offset + 1))_\(($0.element["id"] as? String ?? "").prefix(8)).mp4" })
 
-        let again = try await reel(fixture, arguments)
+        let again = try await fixture.reel(arguments)
         #expect(again.status == 0 && again.stdout == "nothing to do: \(n) clip(s) already up to date in \(out)\n", "\(again.stdout)\(again.stderr)")
 
-        let tagged = try await reel(fixture, ["tag", "add", "winter", try #require(items[1]["id"] as? String)])
+        let tagged = try await fixture.reel(["tag", "add", "winter", try #require(items[1]["id"] as? String)])
         #expect(tagged.status == 0)
-        let changed = try await reel(fixture, arguments + ["--json"])
+        let changed = try await fixture.reel(arguments + ["--json"])
         let report = try JSONSerialization.jsonObject(with: changed.stdoutData) as? [String: Any]
         #expect(report?["embedded"] as? Int == 1 && report?["unchanged"] as? Int == n - 1 && report?["sidecars"] as? Int == 1, "\(changed.stdout)")
         let genre = ((try ffprobe(out + "/02_\((items[1]["id"] as? String ?? "").prefix(8)).mp4")["format"] as? [String: Any])?["tags"] as? [String: String])?["genre"]
@@ -87,7 +80,7 @@ import TestSupport
         let fixture = try await synced(4)
         let out = fixture.folder.file("out")
         let n = try await items(fixture).count
-        let result = try await reel(fixture, ["export", "has:video", "--to", out, "--dry-run", "--template", "{id}.{ext}"])
+        let result = try await fixture.reel(["export", "has:video", "--to", out, "--dry-run", "--template", "{id}.{ext}"])
         #expect(result.status == 0, "\(result.stderr)")
         let lines = result.stdout.split(separator: "\n")
         #expect(n >= 2 && lines.count == n && lines.allSatisfy { $0.hasPrefix("link\t") && $0.hasSuffix(".mp4") }, "\(result.stdout)")
@@ -99,20 +92,20 @@ import TestSupport
         let fixture = try await synced(3)
         let file = fixture.folder.file("a-file")
         FileManager.default.createFile(atPath: file, contents: Data("x".utf8))
-        let notAFolder = try await reel(fixture, ["export", "--all", "--to", file])
+        let notAFolder = try await fixture.reel(["export", "--all", "--to", file])
         expectOneLine(notAFolder, status: 74, contains: "is not a folder")
 
-        let escaping = try await reel(fixture, ["export", "--all", "--to", fixture.folder.file("o"), "--template", "../{id}.{ext}"])
+        let escaping = try await fixture.reel(["export", "--all", "--to", fixture.folder.file("o"), "--template", "../{id}.{ext}"])
         expectOneLine(escaping, status: 64, contains: "bad template at column 1")
-        let nothing = try await reel(fixture, ["export", "--to", fixture.folder.file("o")])
+        let nothing = try await fixture.reel(["export", "--to", fixture.folder.file("o")])
         #expect(nothing.status == 64 && nothing.stderr.contains("--all"), "\(nothing.stderr)")
-        let badQuery = try await reel(fixture, ["export", "dur:>>5", "--to", fixture.folder.file("o")])
+        let badQuery = try await fixture.reel(["export", "dur:>>5", "--to", fixture.folder.file("o")])
         #expect(badQuery.status == 64 && badQuery.stderr.contains("column"), "\(badQuery.stderr)")
 
         let readOnly = fixture.folder.file("ro")
         try FileManager.default.createDirectory(atPath: readOnly, withIntermediateDirectories: true)
         try TemporaryDirectory.makeUnwritable(readOnly)
-        let refused = try await reel(fixture, ["export", "--all", "--to", readOnly])
+        let refused = try await fixture.reel(["export", "--all", "--to", readOnly])
         expectOneLine(refused, status: 74, contains: readOnly)
         #expect(try FileManager.default.contentsOfDirectory(atPath: readOnly).isEmpty)
     }

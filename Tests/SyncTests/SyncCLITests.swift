@@ -6,23 +6,14 @@ import TestSupport
 
 /// `reel sync` as a user runs it: the real binary against an in-process simulator.
 @Suite struct SyncCLITests {
-    private func reel(_ fixture: SyncFixture, _ arguments: [String], key: String? = nil) async throws -> Shell.Result {
-        var environment = ProcessInfo.processInfo.environment
-        environment["REEL_LIBRARY"] = fixture.root
-        environment["REEL_SIM_KEY"] = key ?? fixture.key
-        environment["XDG_CONFIG_HOME"] = fixture.folder.file("config")
-        environment["NO_COLOR"] = "1"
-        return try await Shell.runDetached(Fixtures.reelBinary, arguments, environment: environment, check: false)
-    }
-
     @Test func summaryProgressAndJSON() async throws {
         let fixture = try await SyncFixture(dialect: "web", count: 30)
-        let result = try await reel(fixture, ["sync", "--no-media"])
+        let result = try await fixture.reel(["sync", "--no-media"])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.hasPrefix("sim: 30 new, 0 updated, 0 finished, 0 failed; 0 files"), "\(result.stdout)")
         #expect(result.stderr.contains("sim: page 1: 30 seen, 30 new, 0 updated"), "a line per page off a terminal: \(result.stderr)")
         fixture.clock?.advance(by: 60)
-        let json = try await reel(fixture, ["sync", "--json"])
+        let json = try await fixture.reel(["sync", "--json"])
         #expect(json.status == 0, "\(json.stderr)")
         let object = try #require(try JSONSerialization.jsonObject(with: json.stdoutData) as? [String: Any])
         #expect(object["remote"] as? String == "sim" && object["status"] as? String == "finished")
@@ -31,25 +22,25 @@ import TestSupport
         for field in ["updated", "finished", "seconds", "seen", "running", "missing", "pendingFiles"] {
             #expect(object[field] != nil, "\(field) in the JSON summary")
         }
-        let verify = try await reel(fixture, ["verify"])
+        let verify = try await fixture.reel(["verify"])
         #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
     }
 
     @Test func wrongKeyMissingKeyAndRemoteDown() async throws {
         let fixture = try await SyncFixture(dialect: "proxy", count: 5)
-        let refused = try await reel(fixture, ["sync"], key: "sk-not-this-one")
+        let refused = try await fixture.reel(["sync"], key: "sk-not-this-one")
         #expect(refused.status == 77)
         #expect(refused.stderr.contains("reel: remote sim refused the API key from the environment variable REEL_SIM_KEY (HTTP 401"),
                 "\(refused.stderr)")
         #expect(!refused.stderr.contains("sk-not-this-one") && !refused.stdout.contains("sk-not-this-one"))
 
-        let missing = try await reel(fixture, ["sync"], key: "")
+        let missing = try await fixture.reel(["sync"], key: "")
         #expect(missing.status == 77 && missing.stderr.contains("no API key for remote sim"), "\(missing.stderr)")
 
         let port = try closedPort()
-        let added = try await reel(fixture, ["remote", "add", "down", "--dialect", "web", "--url", "http://127.0.0.1:\(port)", "--key-env", "REEL_SIM_KEY"])
+        let added = try await fixture.reel(["remote", "add", "down", "--dialect", "web", "--url", "http://127.0.0.1:\(port)", "--key-env", "REEL_SIM_KEY"])
         #expect(added.status == 0)
-        let down = try await reel(fixture, ["sync", "down", "--retries", "1"])
+        let down = try await fixture.reel(["sync", "down", "--retries", "1"])
         #expect(down.status == 69, "\(down.stderr)")
         #expect(down.stderr.contains("reel: remote down (http://127.0.0.1:\(port)) is unavailable"), "\(down.stderr)")
         #expect(!down.stderr.contains("Fatal error"))
@@ -58,7 +49,7 @@ import TestSupport
     @Test func secondSyncIsRefusedOrWaits() async throws {
         let fixture = try await SyncFixture(dialect: "official", count: 8)
         var lock: LibraryLock? = try await LibraryLock.acquire(libraryRoot: fixture.root, purpose: "a test", wait: false)
-        let busy = try await reel(fixture, ["sync"])
+        let busy = try await fixture.reel(["sync"])
         #expect(busy.status == 75)
         #expect(busy.stderr.contains("another sync holds this library (pid \(getpid()), a test, since"), "\(busy.stderr)")
         #expect(try fixture.catalog().scalar(Int.self, "SELECT count(*) FROM generations") == 0)
@@ -100,12 +91,12 @@ import TestSupport
             #expect(status == "interrupted")
         }
 
-        let again = try await reel(fixture, ["sync"])
+        let again = try await fixture.reel(["sync"])
         #expect(again.status == 0, "\(again.stderr)")
         try fixture.expectMirrors(try await fixture.manifest())
         let runs = try fixture.catalog().prepare("SELECT status FROM sync_runs ORDER BY id").map { $0[0] ?? "" } as [String]
         #expect(runs == ["interrupted", "finished"])
-        let verify = try await reel(fixture, ["verify"])
+        let verify = try await fixture.reel(["verify"])
         #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
     }
 

@@ -65,6 +65,16 @@ final class SyncFixture: @unchecked Sendable {
         return try await SyncEngine(library: library, session: session, client: client, options: options, report: report).run()
     }
 
+    /// Runs `reel ARGUMENTS…` on this library with the remote's key (or `key`), off the cooperative pool.
+    func reel(_ arguments: [String], key: String? = nil) async throws -> Shell.Result {
+        var environment = ProcessInfo.processInfo.environment
+        environment["REEL_LIBRARY"] = root
+        environment["REEL_SIM_KEY"] = key ?? self.key
+        environment["XDG_CONFIG_HOME"] = folder.file("config")
+        environment["NO_COLOR"] = "1"
+        return try await Shell.runDetached(Fixtures.reelBinary, arguments, environment: environment, check: false)
+    }
+
     /// Starts `reel ARGUMENTS…` on this library and remote key, stdout discarded, stderr to `path` (or discarded).
     func start(_ arguments: [String], stderrTo path: String? = nil) throws -> Process {
         let process = Process()

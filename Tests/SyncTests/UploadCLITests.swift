@@ -5,14 +5,6 @@ import TestSupport
 
 /// `reel upload` against the simulator: the bytes come back from the URL it prints.
 @Suite struct UploadCLITests {
-    private func reel(_ fixture: SyncFixture, _ arguments: [String]) async throws -> Shell.Result {
-        var environment = ProcessInfo.processInfo.environment
-        environment["REEL_LIBRARY"] = fixture.root
-        environment["REEL_SIM_KEY"] = fixture.key
-        environment["NO_COLOR"] = "1"
-        return try await Shell.runDetached(Fixtures.reelBinary, arguments, environment: environment, check: false)
-    }
-
     /// A real JPEG: a thumbnail the simulator made, as sync stored it.
     private func storedThumbnail(_ fixture: SyncFixture) async throws -> String {
         fixture.clock?.advance(by: 3600)
@@ -33,7 +25,7 @@ import TestSupport
         let jpeg = try await storedThumbnail(fixture)
         let copy = fixture.folder.file("start \"frame\".jpg")
         try FileManager.default.copyItem(atPath: jpeg, toPath: copy)
-        let result = try await reel(fixture, ["upload", copy])
+        let result = try await fixture.reel(["upload", copy])
         #expect(result.status == 0, "\(result.stderr)")
         let url = result.stdout.trimmingCharacters(in: .newlines)
         #expect(url.hasPrefix(fixture.base + "/cdn/uploads/"), "\(url)")
@@ -44,20 +36,20 @@ import TestSupport
 
     @Test func badFilesAndRemotesWithoutUpload() async throws {
         let fixture = try await SyncFixture(dialect: "web", count: 1)
-        let missing = try await reel(fixture, ["upload", fixture.folder.file("nope.jpg")])
+        let missing = try await fixture.reel(["upload", fixture.folder.file("nope.jpg")])
         #expect(missing.status == 66 && missing.stderr.hasPrefix("reel: ") && missing.stderr.contains("no such file"), "\(missing.stderr)")
         let text = fixture.folder.file("notes.jpg")
         FileManager.default.createFile(atPath: text, contents: Data("not a picture".utf8))
-        let notImage = try await reel(fixture, ["upload", text])
+        let notImage = try await fixture.reel(["upload", text])
         #expect(notImage.status == 65 && notImage.stderr.contains("is not a JPEG, PNG, WebP or GIF picture"), "\(notImage.stderr)")
 
         let png = fixture.folder.file("p.png")
         FileManager.default.createFile(atPath: png, contents: Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + [UInt8](repeating: 0, count: 32)))
         for dialect in ["proxy", "official"] {
             let other = try await SyncFixture(dialect: dialect, count: 1)
-            let refused = try await reel(other, ["upload", png, "--remote", "sim"])
+            let refused = try await other.reel(["upload", png, "--remote", "sim"])
             #expect(refused.status == 69 && refused.stderr.contains("has no upload call"), "\(dialect): \(refused.stderr)")
-            let unnamed = try await reel(other, ["upload", png])
+            let unnamed = try await other.reel(["upload", png])
             #expect(unnamed.status == 69 && unnamed.stderr.contains("no web remote"), "\(dialect): \(unnamed.stderr)")
         }
     }

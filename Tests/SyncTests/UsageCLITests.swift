@@ -5,14 +5,6 @@ import TestSupport
 
 /// `reel usage` against the simulator: each dialect's answer, as the simulator itself gives it.
 @Suite struct UsageCLITests {
-    private func reel(_ fixture: SyncFixture, _ arguments: [String], key: String? = nil) async throws -> Shell.Result {
-        var environment = ProcessInfo.processInfo.environment
-        environment["REEL_LIBRARY"] = fixture.root
-        environment["REEL_SIM_KEY"] = key ?? fixture.key
-        environment["NO_COLOR"] = "1"
-        return try await Shell.runDetached(Fixtures.reelBinary, arguments, environment: environment, check: false)
-    }
-
     /// The simulator's own answer to `path`, asked with the key.
     private func oracle(_ fixture: SyncFixture, _ path: String) async throws -> [String: Any] {
         let response = try await fixture.client.send(HTTPRequest(url: fixture.base + path, bearerToken: fixture.key))
@@ -22,7 +14,7 @@ import TestSupport
     @Test func webUsage() async throws {
         let fixture = try await SyncFixture(dialect: "web", count: 5)
         let expected = try #require(try await oracle(fixture, "/api/generations/usage")["data"] as? [String: Any])
-        let result = try await reel(fixture, ["usage", "--json"])
+        let result = try await fixture.reel(["usage", "--json"])
         #expect(result.status == 0, "\(result.stderr)")
         let object = try #require(try JSONSerialization.jsonObject(with: result.stdoutData) as? [String: Any])
         #expect(object["remote"] as? String == "sim" && object["offered"] as? Bool == true)
@@ -30,30 +22,30 @@ import TestSupport
             #expect(object[field] as? Int == expected[field] as? Int, "\(field)")
         }
         #expect(object["plan"] as? String == (expected["subscription"] as? [String: Any])?["plan"] as? String)
-        let text = try await reel(fixture, ["usage"])
+        let text = try await fixture.reel(["usage"])
         #expect(text.stdout == "sim\t\(expected["available"] as? Int ?? -1) generations available, \(expected["consumed"] as? Int ?? -1) of \(expected["capacity"] as? Int ?? -1) used, plan standard\n", "\(text.stdout)")
     }
 
     @Test func officialCredits() async throws {
         let fixture = try await SyncFixture(dialect: "official", count: 5)
         let cents = try #require(try await oracle(fixture, "/dream-machine/v1/credits")["credit_balance"] as? Double)
-        let result = try await reel(fixture, ["usage", "--remote", "sim", "--json"])
+        let result = try await fixture.reel(["usage", "--remote", "sim", "--json"])
         #expect(result.status == 0, "\(result.stderr)")
         let object = try JSONSerialization.jsonObject(with: result.stdoutData) as? [String: Any]
         #expect(object?["credit_cents"] as? Double == cents)
-        let text = try await reel(fixture, ["usage"])
+        let text = try await fixture.reel(["usage"])
         #expect(text.stdout == "sim\t" + String(format: "credit balance $%.2f", cents / 100) + "\n", "\(text.stdout)")
     }
 
     @Test func proxyOffersNoneAndAWrongKeyIsRefused() async throws {
         let fixture = try await SyncFixture(dialect: "proxy", count: 5)
-        let listed = try await reel(fixture, ["usage"])
+        let listed = try await fixture.reel(["usage"])
         #expect(listed.status == 0 && listed.stdout == "sim\tnot offered (proxy remotes have no usage call)\n", "\(listed.stdout)\(listed.stderr)")
-        let named = try await reel(fixture, ["usage", "--remote", "sim"])
+        let named = try await fixture.reel(["usage", "--remote", "sim"])
         #expect(named.status == 69 && named.stderr == "reel: remote sim (proxy) offers no usage or credits call\n", "\(named.stderr)")
 
         let web = try await SyncFixture(dialect: "web", count: 5)
-        let refused = try await reel(web, ["usage", "--remote", "sim"], key: "sk-wrong")
+        let refused = try await web.reel(["usage", "--remote", "sim"], key: "sk-wrong")
         #expect(refused.status == 77 && refused.stderr.contains("refused the API key") && !refused.stderr.contains("sk-wrong"), "\(refused.stderr)")
     }
 }
