@@ -62,8 +62,12 @@ public struct Creator {
         do {
             return try catalog.transaction {
                 let now = Timestamp.now()
+                var fields = SyncedFields(made)
+                // What it extends, when the remote's answer does not say (a proxy's item never does).
+                if fields.parentUID == nil, let parent = order.request.extending { fields.parentUID = parent.lowercased() }
+                if fields.parentUID != nil { fields.kind = fields.kind ?? "extend" }
                 let id = try catalog.upsertFromRemote(
-                    uid: made.id.lowercased(), remote: session.remote.name, remoteID: made.id, fields: SyncedFields(made),
+                    uid: made.id.lowercased(), remote: session.remote.name, remoteID: made.id, fields: fields,
                     rawJSON: made.rawJSON, at: now, origin: .created)
                 try catalog.want(MediaPlan(keepWatermarked: false).wanted(for: made), generationID: id, at: now)
                 if !order.tags.isEmpty { _ = try catalog.addTags(order.tags, to: [id], at: now) }

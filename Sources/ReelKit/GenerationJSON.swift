@@ -31,6 +31,8 @@ public struct GenerationJSON: Encodable, Sendable {
     public let remote_missing_at: String?
     /// The user's tags, by name.
     public var tags: [String] = []
+    /// `show`: the generations this one extends, nearest first, as far as the library knows them.
+    public var chain: [String]?
     public var media: [MediaJSON]?
 
     /// The fields of `summary`; the duration and size are the stored video's when there is one.

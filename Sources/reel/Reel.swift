@@ -20,7 +20,7 @@ struct Reel: AsyncParsableCommand {
         // every command would then pay for (see CFFmpegLoader).
         version: "reel \(ReelVersion.number)",
         subcommands: [
-            Init.self, Import.self, Sync.self, Create.self, Wait.self, Track.self, Probe.self, List.self, Search.self, Show.self, Tag.self,
+            Init.self, Import.self, Sync.self, Create.self, Extend.self, Wait.self, Track.self, Probe.self, List.self, Search.self, Show.self, Tag.self,
             Stats.self, Export.self, Upload.self, Usage.self, Verify.self, Remote.self,
         ]
     )

@@ -35,11 +35,27 @@ struct Show: ReelCommand {
         var output = GenerationJSON(summary: GenerationSummary(generation: generation, video: video))
         output.media = media
         output.tags = tags
+        output.chain = try ancestors(of: generation, in: catalog)
         if json {
             try JSONOutput.print(output)
         } else {
             printText(output)
         }
+    }
+
+    /// The generations `generation` extends, nearest first (a loop or a missing link ends the walk).
+    private func ancestors(of generation: GenerationRecord, in catalog: Catalog) throws(ReelError) -> [String]? {
+        var chain: [String] = []
+        var next = generation.parentUID
+        do {
+            while let uid = next, chain.count < 100, !chain.contains(uid), uid != generation.uid {
+                chain.append(uid)
+                next = try catalog.generation(uid: uid)?.parentUID
+            }
+        } catch {
+            throw ReelError(error)
+        }
+        return chain.isEmpty ? nil : chain
     }
 
     private func printText(_ g: GenerationJSON) {
@@ -55,6 +71,7 @@ struct Show: ReelCommand {
                 .joined(separator: " · ")),
             ("loop", g.loop.map { $0 ? "yes" : "no" }),
             ("parent", g.parent_id),
+            ("chain", (g.chain ?? []).count > 1 ? ([g.id] + (g.chain ?? [])).map { String($0.prefix(8)) }.joined(separator: " ← ") : nil),
             ("failure", g.failure_reason),
             ("liked", g.liked.map { $0 ? "yes" : "no" }),
             ("tags", g.tags.joined(separator: " ")),

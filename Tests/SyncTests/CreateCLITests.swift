@@ -185,4 +185,46 @@ import TestSupport
         let media = try await show(fixture, id)["media"] as? [[String: Any]] ?? []
         #expect(media.contains { ($0["role"] as? String)?.hasPrefix("video") == true && $0["state"] as? String == "stored" }, "\(media)")
     }
+
+    @Test(arguments: ["proxy", "official"])
+    func extensionsRecordTheirParentAndShowListsTheChain(dialect: String) async throws {
+        let fixture = try await SyncFixture(dialect: dialect, count: 1)
+        let first = try await fixture.reel(["create", "a fox in the snow"])
+        let a = first.stdout.trimmingCharacters(in: .newlines)
+        fixture.clock?.advance(by: 3600)
+        try await fixture.sync()
+        let second = try await fixture.reel(["extend", String(a.prefix(8)), "the fox looks back"])
+        #expect(second.status == 0, "\(second.stderr)")
+        let b = second.stdout.trimmingCharacters(in: .newlines)
+        fixture.clock?.advance(by: 3600)
+        try await fixture.sync()
+        let third = try await fixture.reel(["extend", b, "and runs on"])
+        #expect(third.status == 0, "\(third.stderr)")
+        let c = third.stdout.trimmingCharacters(in: .newlines)
+        fixture.clock?.advance(by: 3600)
+        try await fixture.sync()
+
+        let shown = try await show(fixture, c)
+        #expect(shown["parent_id"] as? String == b && shown["chain"] as? [String] == [b, a] && shown["kind"] as? String == "extend", "\(shown)")
+        let text = try await fixture.reel(["show", c])
+        #expect(text.stdout.contains("chain    \(c.prefix(8)) ← \(b.prefix(8)) ← \(a.prefix(8))"), "\(text.stdout)")
+        let settled = try await fixture.reel(["sync", "--json", "--no-media"])
+        let summary = try JSONSerialization.jsonObject(with: settled.stdoutData) as? [String: Any]
+        #expect(summary?["updated"] as? Int == 0, "the recorded parent is no change for a remote that does not name it: \(settled.stdout)")
+        #expect(try await show(fixture, b)["parent_id"] as? String == a, "still recorded after syncs")
+    }
+
+    @Test func theWebCannotExtendAndALocalImportIsNotARemotesGeneration() async throws {
+        let fixture = try await SyncFixture(dialect: "web", count: 2)
+        fixture.clock?.advance(by: 3600)
+        try await fixture.sync()
+        let any = try #require(try await fixture.manifest(media: false).first?.id.lowercased())
+        let web = try await fixture.reel(["extend", any, "more"])
+        #expect(web.status == 64 && web.stderr.contains("web remotes cannot extend"), "\(web.stderr)")
+        _ = try await fixture.reel(["import", Fixtures.corpus("mb__video.mp4")])
+        let local = try await fixture.reel(["search", "--format", "{id}", "mb__video"])
+        let localID = local.stdout.trimmingCharacters(in: .newlines)
+        let refused = try await fixture.reel(["extend", localID, "more"])
+        #expect(refused.status == 66 && refused.stderr.contains("local import"), "\(refused.stderr)")
+    }
 }

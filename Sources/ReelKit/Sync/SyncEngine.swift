@@ -152,8 +152,14 @@ public final class SyncEngine {
                         continue  // nothing was written, so the catalog cannot tell that this run counted it
                     }
                     let uid = g.id.lowercased()
-                    let fields = SyncedFields(g)
+                    var fields = SyncedFields(g)
                     let wanted = plan.wanted(for: g)
+                    // A proxy's item does not name the generation it extends, nor its kind: what reel recorded when
+                    // it made the extension stays (the upsert keeps a kind the remote leaves out) and is no change.
+                    if let recorded = known[uid]?.fields {
+                        if fields.parentUID == nil { fields.parentUID = recorded.parentUID }
+                        if fields.kind == nil, recorded.kind != "local" { fields.kind = recorded.kind }
+                    }
                     guard let k = known[uid] else {
                         applied.settled = false
                         applied.added += 1
