@@ -432,3 +432,21 @@ extension Catalog {
         }
     }
 }
+
+extension Catalog {
+    /// Removes a generation from the catalog with its media rows and tag links (its files stay in the store
+    /// until gc). The links go first, explicitly: cascaded from the generation, their full-text triggers would
+    /// run after the row the index reads is gone.
+    public func deleteGeneration(id: Int64) throws(CatalogError) {
+        try transaction {
+            for sql in [
+                "DELETE FROM generation_tags WHERE generation_id = ?", "DELETE FROM media WHERE generation_id = ?",
+                "DELETE FROM generations WHERE id = ?",
+            ] {
+                let s = try db.prepare(sql)
+                try s.bind([id] as [any SQLiteBindable])
+                try s.run()
+            }
+        }
+    }
+}

@@ -539,8 +539,12 @@ func eventually(_ condition: () -> Bool) async throws {
     @Test func cancellingTheTaskCancelsTheTransfer() async throws {
         let server = TinyServer { _ in .head("200 OK", ["Content-Length: 10"], stall: true) }
         defer { server.stop() }
-        let client = HTTPClient()
-        let call = Task { await failure { try await client.send(HTTPRequest(url: server.base + "/slow")) } }
+        // Only the cancellation may end the stalled transfer: on a loaded machine the low-speed limit could
+        // otherwise end it first (as a timeout) before the test gets to cancel.
+        var configuration = HTTPClient.Configuration()
+        configuration.lowSpeedTime = .seconds(3600)
+        let client = HTTPClient(configuration: configuration)
+        let call = Task { await failure { try await client.send(HTTPRequest(url: server.base + "/slow", timeout: .seconds(3600))) } }
         try await eventually { server.requests.count == 1 }
         call.cancel()
         #expect(await call.value?.kind == .cancelled)

@@ -99,6 +99,17 @@ public struct RemoteSession: Sendable {
         }!
     }
 
+    /// Deletes a generation on the remote (the official API's call); false where the dialect has none. A
+    /// generation the remote no longer has counts as deleted.
+    public func delete(id: String) async throws(ReelError) -> Bool {
+        guard let deletePath = try path({ () throws(RemotePathError) in try paths.deletePath(id: id) }) else { return false }
+        let request = HTTPRequest(
+            .delete, url: DialectPaths.url(base: remote.baseURL, path: deletePath), headers: [("Accept", "application/json")],
+            timeout: .seconds(60), bearerToken: key.value)
+        _ = try await call(request, what: "the deletion of \(id)", missingIsNil: true) { _ throws(RemoteDecodeError) in true }
+        return true
+    }
+
     /// Uploads an image and returns its public URL; nil where the dialect has no upload call.
     public func upload(_ form: MultipartForm) async throws(ReelError) -> String? {
         guard let uploadPath = paths.uploadPath else { return nil }
