@@ -16,6 +16,7 @@ public enum CatalogSchema {
         Migration(version: 1, fileName: "0001_initial.sql", sql: String(decoding: PackageResources._001_initial_sql, as: UTF8.self)),
         Migration(version: 2, fileName: "0002_sync.sql", sql: String(decoding: PackageResources._002_sync_sql, as: UTF8.self)),
         Migration(version: 3, fileName: "0003_search.sql", sql: String(decoding: PackageResources._003_search_sql, as: UTF8.self)),
+        Migration(version: 4, fileName: "0004_requests.sql", sql: String(decoding: PackageResources._004_requests_sql, as: UTF8.self)),
     ]
 
     /// The version this build of reel writes and understands.

@@ -450,3 +450,23 @@ extension Catalog {
         }
     }
 }
+
+extension Catalog {
+    /// Keeps what the user asked for when reel made a generation (JSON of reel's canonical request).
+    public func setRequest(generationID: Int64, json: String) throws(CatalogError) {
+        try sqlite {
+            let s = try db.prepare("UPDATE generations SET request_json = ? WHERE id = ?")
+            try s.bind([json, generationID] as [any SQLiteBindable])
+            try s.run()
+        }
+    }
+
+    /// The request reel made a generation with, when it made it.
+    public func request(generationID: Int64) throws(CatalogError) -> String? {
+        try sqlite {
+            let s = try db.prepare("SELECT request_json FROM generations WHERE id = ?")
+            try s.bind([generationID] as [any SQLiteBindable])
+            return try s.step()?[0]
+        }
+    }
+}

@@ -71,6 +71,7 @@ public struct Creator {
                     rawJSON: made.rawJSON, at: now, origin: .created)
                 try catalog.want(MediaPlan(keepWatermarked: false).wanted(for: made), generationID: id, at: now)
                 if !order.tags.isEmpty { _ = try catalog.addTags(order.tags, to: [id], at: now) }
+                try catalog.setRequest(generationID: id, json: try Self.recordedRequest(order, sent: request))
                 guard let record = try catalog.generation(id: id) else { throw CatalogError.missing(path: library.root) }
                 return record
             }
@@ -79,6 +80,24 @@ public struct Creator {
                 "\(session.remote.name) made generation \(made.id), but the catalog could not record it (\(ReelError(error).message)); "
                     + "reel sync will", status: .ioError)
         }
+    }
+
+    /// The request as it is kept in the catalog: pictures as the user gave them (a local file by its absolute
+    /// path, never the megabytes of a data URL), or the URL a web upload gave.
+    static func recordedRequest(_ order: Order, sent: CreateRequest) throws -> String {
+        func given(_ picture: Picture?, _ sent: String?) -> String? {
+            switch picture {
+            case .url(let url)?: url
+            case .file(let path)?: sent.flatMap { $0.hasPrefix("data:") ? nil : $0 } ?? URL(fileURLWithPath: path).standardizedFileURL.path
+            case nil: nil
+            }
+        }
+        var kept = sent
+        kept.image = given(order.image, sent.image)
+        kept.endImage = given(order.endImage, sent.endImage)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(kept), as: UTF8.self)
     }
 
     /// What a picture will be once sent, for checking options: a URL, or what a file becomes.

@@ -2,6 +2,7 @@ import Catalog
 import ContentStore
 import Foundation
 import Media
+import RemoteAPI
 
 /// A generation as `ls --json`, `show --json` and export sidecars write it. Field names are stable: scripts
 /// rely on them.
@@ -33,6 +34,8 @@ public struct GenerationJSON: Encodable, Sendable {
     public var tags: [String] = []
     /// `show`: the generations this one extends, nearest first, as far as the library knows them.
     public var chain: [String]?
+    /// `show`: what reel asked for when it made this generation (`reel create`, `reel extend`).
+    public var request: CreateRequest?
     public var media: [MediaJSON]?
 
     /// The fields of `summary`; the duration and size are the stored video's when there is one.

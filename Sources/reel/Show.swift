@@ -3,6 +3,7 @@ import Catalog
 import ContentStore
 import Foundation
 import ReelKit
+import RemoteAPI
 
 struct Show: ReelCommand {
     static let configuration = CommandConfiguration(
@@ -36,11 +37,28 @@ struct Show: ReelCommand {
         output.media = media
         output.tags = tags
         output.chain = try ancestors(of: generation, in: catalog)
+        do {
+            output.request = try catalog.request(generationID: generation.id)
+                .flatMap { try? JSONDecoder().decode(CreateRequest.self, from: Data($0.utf8)) }
+        } catch {
+            throw ReelError(error)
+        }
         if json {
             try JSONOutput.print(output)
         } else {
             printText(output)
         }
+    }
+
+    /// A request in one line: `9:16 · 10s · 1080p · ray-v2 · loop · image start.jpg`.
+    private static func describe(_ r: CreateRequest) -> String {
+        let parts: [String?] = [
+            r.aspect, r.duration, r.resolution, r.model, r.loop == true ? "loop" : nil,
+            r.expandPrompt.map { $0 ? "expand prompt" : "prompt as written" }, r.image.map { "image \($0)" },
+            r.endImage.map { "end image \($0)" }, r.extending.map { "extends \($0)" },
+        ]
+        let text = parts.compactMap { $0 }.joined(separator: " · ")
+        return text.isEmpty ? "the remote's defaults" : text
     }
 
     /// The generations `generation` extends, nearest first (a loop or a missing link ends the walk).
@@ -75,6 +93,7 @@ struct Show: ReelCommand {
             ("failure", g.failure_reason),
             ("liked", g.liked.map { $0 ? "yes" : "no" }),
             ("tags", g.tags.joined(separator: " ")),
+            ("asked", g.request.map(Self.describe)),
         ]
         if let remoteID = g.remote_id, g.remote == nil { fields.append(("claims", "remote generation \(remoteID)")) }
         if let missing = g.remote_missing_at {

@@ -46,6 +46,12 @@ import TestSupport
         let recorded = try await show(fixture, id)
         #expect(recorded["origin"] as? String == "created" && recorded["state"] as? String == "queued", "\(recorded)")
         #expect(recorded["prompt"] as? String == "a red fox running through snow" && recorded["tags"] as? [String] == ["fox"])
+        let asked = recorded["request"] as? [String: Any]
+        #expect(asked?["prompt"] as? String == "a red fox running through snow", "the request is kept: \(recorded)")
+        if dialect == "proxy" {
+            #expect(asked?["aspect"] as? String == "9:16" && asked?["duration"] as? String == "10s" && asked?["model"] as? String == "ray-v2"
+                    && asked?["loop"] as? Bool == true && asked?["expand_prompt"] as? Bool == false, "\(asked ?? [:])")
+        }
         if dialect == "official" {  // the official answer carries its request; the proxy's documented Item does not
             #expect(recorded["aspect"] as? String == "1:1" && recorded["loop"] as? Bool == true && recorded["model"] as? String == "ray-2", "\(recorded)")
         }
@@ -71,7 +77,11 @@ import TestSupport
         let id = result.stdout.trimmingCharacters(in: .newlines)
         fixture.clock?.advance(by: 3600)
         try await fixture.sync()
-        let media = try await show(fixture, id)["media"] as? [[String: Any]] ?? []
+        let shown = try await show(fixture, id)
+        let image = (shown["request"] as? [String: Any])?["image"] as? String
+        #expect(dialect == "web" ? image?.hasPrefix(fixture.base + "/cdn/uploads/") == true : image == file,
+                "kept as given (proxy: the file's path, not a data URL), or as uploaded (web): \(image ?? "nil")")
+        let media = shown["media"] as? [[String: Any]] ?? []
         let source = media.first { $0["role"] as? String == "source_image" }
         let expected = try sha256(file)
         #expect(source?["state"] as? String == "stored" && source?["sha256"] as? String == expected,

@@ -1,6 +1,6 @@
 /// A new generation as the user asks for it, before a dialect's words: `reel create` and `reel extend`.
 /// Options left nil are the remote's defaults. Pictures are URLs by now (`http(s)`, or `data:` for proxies).
-public struct CreateRequest: Sendable, Equatable {
+public struct CreateRequest: Sendable, Equatable, Codable {
     public var prompt: String
     /// The first frame (image-to-video).
     public var image: String?
@@ -19,6 +19,12 @@ public struct CreateRequest: Sendable, Equatable {
 
     public init(prompt: String) {
         self.prompt = prompt
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case prompt, image, aspect, loop, duration, resolution, model, extending
+        case endImage = "end_image"
+        case expandPrompt = "expand_prompt"
     }
 }
 
