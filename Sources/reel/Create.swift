@@ -36,29 +36,13 @@ struct Create: AsyncReelCommand {
     @Argument(help: ArgumentHelp("The prompt (its words are joined with spaces).", valueName: "prompt")) var prompt: [String]
     @Option(help: ArgumentHelp("The remote (default: the only one).", valueName: "name")) var remote: String?
     @Option(help: ArgumentHelp("The first frame: a URL or a local picture.", valueName: "path|url")) var image: String?
-    @Option(help: ArgumentHelp("The last frame: a URL or a local picture.", valueName: "path|url")) var endImage: String?
-    @Option(help: ArgumentHelp("The aspect ratio.", valueName: "w:h")) var aspect: String?
-    @Option(help: ArgumentHelp("The length, e.g. 5s.", valueName: "duration")) var duration: String?
-    @Option(help: ArgumentHelp("e.g. 720p.", valueName: "resolution")) var resolution: String?
-    @Option(help: ArgumentHelp("The model, by the remote's name for it.", valueName: "name")) var model: String?
-    @Flag(help: "Make the clip loop.") var loop = false
-    @Flag(inversion: .prefixedNo, help: "Let the remote rewrite the prompt (proxy).") var expandPrompt: Bool?
-    @Option(name: .customLong("tag"), help: ArgumentHelp("Tag the new generation (repeatable).", valueName: "tag")) var tags: [String] = []
+    @OptionGroup var generation: GenerationOptions
     @Flag(help: "Print the new generation as JSON.") var json = false
-    @Flag(help: "Wait for it to finish (a live line), then store it as sync does.") var wait = false
 
     func execute() async throws(ReelError) {
-        var request = CreateRequest(prompt: prompt.joined(separator: " "))
-        request.aspect = aspect
-        request.duration = duration
-        request.resolution = resolution
-        request.model = model
-        request.loop = loop ? true : nil
-        request.expandPrompt = expandPrompt
-        var order = Creator.Order(
-            request: request, image: try image.map { text throws(ReelError) in try Creator.Picture.parse(text) },
-            endImage: try endImage.map { text throws(ReelError) in try Creator.Picture.parse(text) })
-        order.tags = try tags.map { text throws(ReelError) in try TagTargets.tagName(text) }
+        var order = try generation.order(prompt: prompt)
+        order.image = try image.map { text throws(ReelError) in try Creator.Picture.parse(text) }
+        let wait = generation.wait
         // One interruptible task for all of it: the id is printed as soon as the remote answers, so a wait
         // that is interrupted still leaves the user with it (and reel sync finishes the job).
         let (made, record) = try await Interrupts.cancellable { [order, options, remote, wait, json] () async throws(ReelError) in
@@ -86,6 +70,33 @@ struct Create: AsyncReelCommand {
                 Terminal.error("created on \(record.name): \(made.state.rawValue); reel sync stores it when it completes")
             }
         }
+    }
+}
+
+/// What `create` and `extend` both take: the options of the new generation, its tags, and `--wait`.
+struct GenerationOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("The last frame: a URL or a local picture.", valueName: "path|url")) var endImage: String?
+    @Option(help: ArgumentHelp("The aspect ratio.", valueName: "w:h")) var aspect: String?
+    @Option(help: ArgumentHelp("The length, e.g. 5s.", valueName: "duration")) var duration: String?
+    @Option(help: ArgumentHelp("e.g. 720p.", valueName: "resolution")) var resolution: String?
+    @Option(help: ArgumentHelp("The model, by the remote's name for it.", valueName: "name")) var model: String?
+    @Flag(help: "Make the clip loop.") var loop = false
+    @Flag(inversion: .prefixedNo, help: "Let the remote rewrite the prompt (proxy).") var expandPrompt: Bool?
+    @Option(name: .customLong("tag"), help: ArgumentHelp("Tag the new generation (repeatable).", valueName: "tag")) var tags: [String] = []
+    @Flag(help: "Wait for it to finish (a live line), then store it as sync does.") var wait = false
+
+    /// The order for `prompt` (its words joined with spaces) with these options.
+    func order(prompt: [String]) throws(ReelError) -> Creator.Order {
+        var request = CreateRequest(prompt: prompt.joined(separator: " "))
+        request.aspect = aspect
+        request.duration = duration
+        request.resolution = resolution
+        request.model = model
+        request.loop = loop ? true : nil
+        request.expandPrompt = expandPrompt
+        var order = Creator.Order(request: request, endImage: try endImage.map { text throws(ReelError) in try Creator.Picture.parse(text) })
+        order.tags = try tags.map { text throws(ReelError) in try TagTargets.tagName(text) }
+        return order
     }
 }
 

@@ -24,24 +24,11 @@ struct Extend: AsyncReelCommand {
     @OptionGroup var options: LibraryOptions
     @Argument(help: ArgumentHelp("The generation to continue (an id or unique prefix).", valueName: "id")) var id: String
     @Argument(help: ArgumentHelp("The prompt (its words are joined with spaces).", valueName: "prompt")) var prompt: [String]
-    @Option(help: ArgumentHelp("The last frame: a URL or a local picture.", valueName: "path|url")) var endImage: String?
-    @Option(help: ArgumentHelp("The aspect ratio.", valueName: "w:h")) var aspect: String?
-    @Option(help: ArgumentHelp("The length, e.g. 5s.", valueName: "duration")) var duration: String?
-    @Option(help: ArgumentHelp("e.g. 720p.", valueName: "resolution")) var resolution: String?
-    @Option(help: ArgumentHelp("The model, by the remote's name for it.", valueName: "name")) var model: String?
-    @Flag(help: "Make the clip loop.") var loop = false
-    @Option(name: .customLong("tag"), help: ArgumentHelp("Tag the new generation (repeatable).", valueName: "tag")) var tags: [String] = []
-    @Flag(help: "Wait for it to finish, then store it as sync does.") var wait = false
+    @OptionGroup var generation: GenerationOptions
 
     func execute() async throws(ReelError) {
-        var request = CreateRequest(prompt: prompt.joined(separator: " "))
-        request.aspect = aspect
-        request.duration = duration
-        request.resolution = resolution
-        request.model = model
-        request.loop = loop ? true : nil
-        var order = Creator.Order(request: request, endImage: try endImage.map { text throws(ReelError) in try Creator.Picture.parse(text) })
-        order.tags = try tags.map { text throws(ReelError) in try TagTargets.tagName(text) }
+        let order = try generation.order(prompt: prompt)
+        let wait = generation.wait
         try await Interrupts.cancellable { [order, options, id, wait] () async throws(ReelError) in
             let library = try options.open()
             let parent = try library.resolve(id)
