@@ -92,7 +92,10 @@ public struct Exporter {
                 ledger.markPending(sidecar.path, id: step.id, role: .sidecar, fingerprint: sidecar.fingerprint)
             }
         }
-        Self.removeLeftovers(in: Set(work.map { folder + "/" + FilePlacement.parentDirectory(of: $0.path) } + [folder]))
+        // The folders this run writes in: leftovers of an interrupted run are removed there, and they are
+        // flushed at the end.
+        let touchedFolders = Set(work.map { folder + "/" + FilePlacement.parentDirectory(of: $0.path) } + [folder])
+        Self.removeLeftovers(in: touchedFolders)
         let changes = !work.isEmpty || !plan.removals.isEmpty || plan.manifest.map { !$0.unchanged } == true
         if changes { try ledger.save(folder: folder) }
 
@@ -133,7 +136,7 @@ public struct Exporter {
         if changes || !FileManager.default.fileExists(atPath: folder + "/" + ExportLedger.fileName) {
             try ledger.save(folder: folder)
         }
-        for touched in Set(work.map { folder + "/" + FilePlacement.parentDirectory(of: $0.path) } + [folder]) {
+        for touched in touchedFolders {
             try? FilePlacement.syncFolder(touched)
         }
         return report
