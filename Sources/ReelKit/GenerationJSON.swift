@@ -69,6 +69,8 @@ public struct GenerationJSON: Encodable, Sendable {
 /// One media file of a generation in `show --json` and export sidecars.
 public struct MediaJSON: Encodable, Sendable {
     public let role: String
+    /// 1 for a generation's end image, else 0.
+    public let ordinal: Int
     public let state: String
     public let sha256: String?
     public let size: Int64?
@@ -92,7 +94,7 @@ extension Library {
                 }
                 let path = m.blobSHA256.flatMap(Digest.init(hex:)).map(store.path(for:))
                 media.append(MediaJSON(
-                    role: m.role.rawValue, state: m.state.rawValue, sha256: m.blobSHA256,
+                    role: m.role.rawValue, ordinal: m.ordinal, state: m.state.rawValue, sha256: m.blobSHA256,
                     size: try m.blobSHA256.flatMap { try catalog.blob(sha256: $0)?.size }, path: path,
                     source_path: m.sourcePath, remote_url: m.remoteURL, probe: try info?.decodedInfo()))
             }

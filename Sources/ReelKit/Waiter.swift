@@ -18,7 +18,7 @@ public struct Waiter {
     }
 
     let library: Library
-    let session: RemoteSession
+    public let session: RemoteSession
     let client: HTTPClient
     /// The first pause between polls; it doubles up to ``longestPause`` (or follows the remote's estimate).
     var firstPause: Duration = .milliseconds(500)
@@ -30,21 +30,39 @@ public struct Waiter {
         self.client = client
     }
 
-    /// Polls `remoteID` until it is final and returns the remote's last word on it. A generation the remote
-    /// no longer has is an error (66).
-    public func waitUntilFinal(_ remoteID: String, status: (Status) -> Void) async throws(ReelError) -> RemoteGeneration {
+    /// Where a wait for several generations ended.
+    public struct Outcome: Sendable {
+        /// The remote's last word on each generation that reached a final state, by remote id.
+        public var final: [String: RemoteGeneration] = [:]
+        /// Generations the remote no longer has.
+        public var gone: [String] = []
+    }
+
+    /// Polls every generation of `remoteIDs` until each is final or gone. Each round asks once for all of
+    /// them where the remote has a batch call (the proxy's tasks), else once per generation still running;
+    /// the pause between rounds follows the shortest estimate the remote gave, else doubles.
+    public func waitUntilFinal(_ remoteIDs: [String], status: (Status) -> Void) async throws(ReelError) -> Outcome {
         let started = ContinuousClock.now
+        var pending = remoteIDs.reduce(into: [String]()) { ids, id in if !ids.contains(id) { ids.append(id) } }
+        var outcome = Outcome()
         var pause = firstPause
         while true {
-            guard let item = try await look(at: remoteID) else {
-                throw ReelError("remote \(session.remote.name) has no generation \(remoteID) any more", status: .noInput)
+            let answers = try await look(at: pending)
+            var estimates: [Int] = []
+            for id in pending {
+                guard let item = answers[id] else {
+                    outcome.gone.append(id)
+                    continue
+                }
+                status(Status(
+                    id: id, state: item.state, rawState: item.rawState, elapsed: ContinuousClock.now - started,
+                    estimate: item.estimateWaitSeconds))
+                if item.state.isFinal { outcome.final[id] = item } else if let estimate = item.estimateWaitSeconds { estimates.append(estimate) }
             }
-            status(Status(
-                id: remoteID, state: item.state, rawState: item.rawState, elapsed: ContinuousClock.now - started,
-                estimate: item.estimateWaitSeconds))
-            if item.state.isFinal { return item }
+            pending.removeAll { outcome.final[$0] != nil || outcome.gone.contains($0) }
+            if pending.isEmpty { return outcome }
             // The remote's estimate, when it has one, but never a long sleep past what it said or a busy loop.
-            let estimate = item.estimateWaitSeconds.map { Duration.seconds(max(1, min($0, 15))) }
+            let estimate = estimates.min().map { Duration.seconds(max(1, min($0, 15))) }
             do {
                 try await Task.sleep(for: min(estimate ?? pause, longestPause))
             } catch {
@@ -54,13 +72,17 @@ public struct Waiter {
         }
     }
 
-    /// The remote's word on one generation: the batch call where the dialect has one (a proxy's task carries
-    /// the failure reason its item leaves out), else the detail call.
-    private func look(at remoteID: String) async throws(ReelError) -> RemoteGeneration? {
-        if let tasks = try await session.tasks(ids: [remoteID]) {
-            if case .success(let item)? = tasks.first(where: { (try? $0.get().id) == remoteID }) { return item }
+    /// The remote's word on each generation it still has: one batch call where the dialect has one (a proxy's
+    /// task carries the failure reason its item leaves out), and the detail call for the rest.
+    private func look(at remoteIDs: [String]) async throws(ReelError) -> [String: RemoteGeneration] {
+        var answers: [String: RemoteGeneration] = [:]
+        if let tasks = try await session.tasks(ids: remoteIDs) {
+            for case .success(let item) in tasks where remoteIDs.contains(item.id) { answers[item.id] = item }
         }
-        return try await session.item(id: remoteID)
+        for id in remoteIDs where answers[id] == nil {
+            if let item = try await session.item(id: id) { answers[id] = item }
+        }
+        return answers
     }
 
     /// Stores what the remote now has, as `reel sync` does: takes the library's sync lock (waiting for a

@@ -15,7 +15,7 @@ struct Links: Sendable {
 
     /// A keyframe image: the client's own upload when it sent one, else the simulator's picture.
     func sourceImage(_ g: SimGeneration, end: Bool = false) -> String {
-        if !end, let upload = g.sourceUploadID { return self.upload(upload) }
+        if let upload = g.upload(serving: end ? .sourceEnd : .source) { return self.upload(upload) }
         return "\(base)/cdn/v/\(g.id)/\(end ? "source_end" : "source").jpg"
     }
 

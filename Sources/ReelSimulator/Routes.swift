@@ -12,36 +12,36 @@ struct Routes: Sendable {
 
     func register(on router: Router<BasicRequestContext>) {
         // web
-        router.get("/api/generations") { r, _ in await api(r, .web) { try webList(r) } }
-        router.get("/api/generations/usage") { r, _ in await api(r, .web) { webUsage() } }
-        router.get("/api/generations/{id}") { r, c in await api(r, .web) { try webDetail(r, try c.parameters.require("id")) } }
-        router.post("/api/generations/create") { r, _ in await api(r, .web) { try await webCreate(r) } }
-        router.post("/api/generations/upload") { r, _ in await api(r, .web) { try await webUpload(r) } }
+        router.get("/api/generations") { r, c in await api(r, c, .web) { try webList(r) } }
+        router.get("/api/generations/usage") { r, c in await api(r, c, .web) { webUsage() } }
+        router.get("/api/generations/{id}") { r, c in await api(r, c, .web) { try webDetail(r, try c.parameters.require("id")) } }
+        router.post("/api/generations/create") { r, c in await api(r, c, .web) { try await webCreate(r) } }
+        router.post("/api/generations/upload") { r, c in await api(r, c, .web) { try await webUpload(r) } }
         // proxy
         if configuration.proxyList {
-            router.get("/luma/generations") { r, _ in await api(r, .proxy) { try proxyList(r) } }
+            router.get("/luma/generations") { r, c in await api(r, c, .proxy) { try proxyList(r) } }
         }
-        router.post("/luma/generations") { r, _ in await api(r, .proxy) { try await proxyCreate(r, parent: nil) } }
-        router.get("/luma/generations/{id}") { r, c in await api(r, .proxy) { try proxyDetail(r, try c.parameters.require("id")) } }
+        router.post("/luma/generations") { r, c in await api(r, c, .proxy) { try await proxyCreate(r, parent: nil) } }
+        router.get("/luma/generations/{id}") { r, c in await api(r, c, .proxy) { try proxyDetail(r, try c.parameters.require("id")) } }
         router.post("/luma/generations/{id}/extend") { r, c in
-            await api(r, .proxy) { try await proxyCreate(r, parent: try c.parameters.require("id")) }
+            await api(r, c, .proxy) { try await proxyCreate(r, parent: try c.parameters.require("id")) }
         }
         router.get("/luma/generations/{id}/download_video_url") { r, c in
-            await api(r, .proxy) { try proxyDownloadURL(r, try c.parameters.require("id")) }
+            await api(r, c, .proxy) { try proxyDownloadURL(r, try c.parameters.require("id")) }
         }
-        router.post("/luma/tasks") { r, _ in await api(r, .proxy) { try await proxyTasks(r) } }
+        router.post("/luma/tasks") { r, c in await api(r, c, .proxy) { try await proxyTasks(r) } }
         // official
-        router.get("/dream-machine/v1/generations") { r, _ in await api(r, .official) { officialList(r) } }
+        router.get("/dream-machine/v1/generations") { r, c in await api(r, c, .official) { officialList(r) } }
         router.get("/dream-machine/v1/generations/{id}") { r, c in
-            await api(r, .official) { try officialDetail(r, try c.parameters.require("id")) }
+            await api(r, c, .official) { try officialDetail(r, try c.parameters.require("id")) }
         }
-        router.post("/dream-machine/v1/generations/video") { r, _ in await api(r, .official) { try await officialCreate(r) } }
-        router.post("/dream-machine/v1/generations") { r, _ in await api(r, .official) { try await officialCreate(r) } }
+        router.post("/dream-machine/v1/generations/video") { r, c in await api(r, c, .official) { try await officialCreate(r) } }
+        router.post("/dream-machine/v1/generations") { r, c in await api(r, c, .official) { try await officialCreate(r) } }
         router.delete("/dream-machine/v1/generations/{id}") { r, c in
-            await api(r, .official) { try officialDelete(try c.parameters.require("id")) }
+            await api(r, c, .official) { try officialDelete(try c.parameters.require("id")) }
         }
-        router.get("/dream-machine/v1/credits") { r, _ in
-            await api(r, .official) { .json(.object([("credit_balance", .double(world.creditCents))])) }
+        router.get("/dream-machine/v1/credits") { r, c in
+            await api(r, c, .official) { .json(.object([("credit_balance", .double(world.creditCents))])) }
         }
         // CDN: no auth, faults apply.
         for method in [HTTPRequest.Method.get, .head] {
@@ -72,8 +72,14 @@ struct Routes: Sendable {
     }
 
     /// Runs an API call: counts it, applies a fault, checks the key, maps errors to the dialect's bodies.
-    private func api(_ request: Request, _ dialect: Dialect, _ handler: () async throws -> Payload) async -> Response {
-        world.record { $0.requests += 1 }
+    private func api(_ request: Request, _ context: BasicRequestContext, _ dialect: Dialect, _ handler: () async throws -> Payload)
+        async -> Response
+    {
+        let call = "\(request.method) \(context.endpointPath ?? request.uri.path)"
+        world.record {
+            $0.requests += 1
+            $0.calls[call, default: 0] += 1
+        }
         let fault = world.fault(for: request.uri.path)
         if let early = FaultResponse.before(fault, dialect: dialect) { return early }
         guard request.headers[.authorization] == "Bearer \(configuration.apiKey)" else {
@@ -381,7 +387,7 @@ struct Routes: Sendable {
         guard let file = files[name], let g = world.generation(id),
             MediaFile.exposed(by: g, in: nil, ready: g.stage(at: configuration.now(), step: world.step) == .completed).contains(file),
             // A client's own upload is served from /cdn/uploads/ instead.
-            !(file == .source && g.sourceUploadID != nil)
+            g.upload(serving: file) == nil
         else { throw CDNError.notFound }
         return try await media.blob(file, of: g)
     }
@@ -436,9 +442,9 @@ struct Routes: Sendable {
         let stage = g.stage(at: now, step: world.step)
         var files: [JSON] = []
         for file in withMedia ? MediaFile.exposed(by: g, in: dialect, ready: stage == .completed) : [] {
-            // The start image is the client's own upload when it sent one (none when that upload is unknown).
+            // A keyframe is the client's own upload when it sent one (none when that upload is unknown).
             let blob: MediaBlob?
-            if file == .source, let upload = g.sourceUploadID { blob = uploadBlob(upload) } else { blob = try await media.blob(file, of: g) }
+            if let upload = g.upload(serving: file) { blob = uploadBlob(upload) } else { blob = try await media.blob(file, of: g) }
             guard let blob else { continue }
             files.append(.object([
                 ("role", .string(file.role)), ("ordinal", .int(Int64(file.ordinal))),

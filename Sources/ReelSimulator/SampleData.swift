@@ -3,6 +3,8 @@ import Foundation
 /// The seeded history a simulator starts with, and the choices new items draw from.
 enum SampleData {
     static let aspects = ["16:9", "16:9", "16:9", "16:9", "9:16", "9:16", "1:1", "1:1", "4:3", "3:4", "21:9", "9:21"]
+    /// What create answers (400) for a prompt containing "nsfw".
+    static let moderationRefusal = "Your prompt was flagged by our moderation system and cannot be generated"
     static let failureReasons = [
         "The prompt was flagged by our moderation system",
         "Generation failed due to an internal error, please try again",

@@ -34,8 +34,19 @@ struct SimGeneration: Sendable {
     let quirks: Quirks
     /// Made through the API (its request is kept), rather than seeded.
     var createdThroughAPI = false
-    /// Set when a client uploaded the keyframe image: its bytes are served back.
+    /// Set when a client uploaded the start keyframe image: its bytes are served back.
     var sourceUploadID: String?
+    /// Set when a client uploaded the end keyframe image.
+    var endUploadID: String?
+
+    /// The client's own upload that `file` serves, if it is a keyframe the client sent as bytes.
+    func upload(serving file: MediaFile) -> String? {
+        switch file {
+        case .source: sourceUploadID
+        case .sourceEnd: endUploadID
+        default: nil
+        }
+    }
 
     struct Quirks: Sendable {
         /// Proxy: `""` for null and numbers as strings.

@@ -115,6 +115,8 @@ final class World: Sendable {
                     throw .invalid("parent generation \(parent) is not completed")
                 }
             }
+            // Moderation answers at once on every dialect (a prompt with "fail" fails later instead).
+            if request.prompt.localizedCaseInsensitiveContains("nsfw") { throw .invalid(SampleData.moderationRefusal) }
             if enforceLimits {
                 s.recentCreates.removeAll { now.timeIntervalSince($0) > 60 }
                 let running = s.items.values.filter { $0.createdThroughAPI && $0.stage(at: now, step: step) != $0.outcome }
@@ -140,6 +142,7 @@ final class World: Sendable {
             generation.hasSourceImage = request.imageURL != nil
             generation.hasEndImage = request.endImageURL != nil
             generation.sourceUploadID = request.imageURL.flatMap(Links.uploadID(in:))
+            generation.endUploadID = request.endImageURL.flatMap(Links.uploadID(in:))
             if generation.outcome == .failed { generation.failureReason = SampleData.failureReasons[0] }
             s.items[generation.id] = generation
             s.order.insert(generation.id, at: 0)
@@ -216,7 +219,7 @@ final class World: Sendable {
             s.requestCounters[path] = n + 1
             return n
         }
-        var hash = SHA256()
+        let hash = SHA256()
         hash.update(Array(path.utf8))
         let digest = hash.finalize().bytes.prefix(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
         var rng = SeededRandom(seed: configuration.seed ^ digest, stream: count)
@@ -239,13 +242,20 @@ struct SimulatorStats: Sendable {
     /// Media requests that carried an Authorization header: a client leaking its API key to the CDN.
     var mediaRequestsWithAuthorization = 0
     var faults: [String: Int] = [:]
+    /// API calls by route, e.g. `POST /luma/tasks`.
+    var calls: [String: Int] = [:]
 
     var json: JSON {
         .object([
             ("requests", .int(Int64(requests))),
             ("media_requests", .int(Int64(mediaRequests))),
             ("media_requests_with_authorization", .int(Int64(mediaRequestsWithAuthorization))),
-            ("faults", .object(faults.sorted { $0.key < $1.key }.map { ($0.key, .int(Int64($0.value))) })),
+            ("faults", Self.counts(faults)),
+            ("calls", Self.counts(calls)),
         ])
+    }
+
+    private static func counts(_ counts: [String: Int]) -> JSON {
+        .object(counts.sorted { $0.key < $1.key }.map { ($0.key, .int(Int64($0.value))) })
     }
 }

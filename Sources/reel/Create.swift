@@ -48,14 +48,12 @@ struct Create: AsyncReelCommand {
         let (made, record) = try await Interrupts.cancellable { [order, options, remote, wait, json] () async throws(ReelError) in
             let library = try options.open()
             let record = try RemoteChoice.one(named: remote, in: library, for: "create on")
-            let key = try RemoteKey.find(for: record, environment: ProcessInfo.processInfo.environment)
-            let client = HTTPClient()
-            defer { client.shutdown() }
-            let session = try RemoteSession(remote: record, key: key, client: client)
-            let made = try await Creator(library: library, session: session).create(order)
+            let made = try await RemoteAccess.with(record) { session, _ throws(ReelError) in
+                try await Creator(library: library, session: session).create(order)
+            }
             if wait {
                 if !json { Terminal.error("created \(made.uid) on \(record.name)") }
-                try await WaitView.wait(for: made, in: library)
+                try await WaitView.wait(for: [made], in: library)
             }
             return (made, record)
         }
@@ -103,7 +101,7 @@ struct GenerationOptions: ParsableArguments {
 /// The remote a command acts on: the one named, or the only one there is.
 enum RemoteChoice {
     static func one(named name: String?, in library: Library, for purpose: String) throws(ReelError) -> RemoteRecord {
-        let remotes = try Remotes(library: library)
+        let remotes = Remotes(library: library)
         if let name { return try remotes.named(name) }
         let all = try remotes.list()
         guard all.count == 1 else {

@@ -38,14 +38,12 @@ struct Extend: AsyncReelCommand {
             var order = order
             order.request.extending = remoteID
             let record = try Remotes(library: library).named(remoteName)
-            let key = try RemoteKey.find(for: record, environment: ProcessInfo.processInfo.environment)
-            let client = HTTPClient()
-            defer { client.shutdown() }
-            let session = try RemoteSession(remote: record, key: key, client: client)
-            let made = try await Creator(library: library, session: session).create(order)
+            let made = try await RemoteAccess.with(record) { session, _ throws(ReelError) in
+                try await Creator(library: library, session: session).create(order)
+            }
             if wait {
                 Terminal.error("created \(made.uid) on \(record.name), extending \(parent.uid.prefix(8))")
-                try await WaitView.wait(for: made, in: library)
+                try await WaitView.wait(for: [made], in: library)
             } else {
                 print(made.uid)
             }

@@ -51,11 +51,8 @@ struct Remove: AsyncReelCommand {
                     throw ReelError("\(generation.uid) is a local import: it is on no remote", status: .noInput)
                 }
                 let record = try Remotes(library: library).named(remoteName)
-                let key = try RemoteKey.find(for: record, environment: ProcessInfo.processInfo.environment)
-                let client = HTTPClient()
-                defer { client.shutdown() }
-                let session = try RemoteSession(remote: record, key: key, client: client)
-                guard try await session.delete(id: remoteID) else {
+                let deleted = try await RemoteAccess.with(record) { session, _ throws(ReelError) in try await session.delete(id: remoteID) }
+                guard deleted else {
                     throw ReelError("remote \(record.name) (\(record.dialect)) has no delete call; nothing deleted", status: .unavailable)
                 }
                 do {

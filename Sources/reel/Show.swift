@@ -106,7 +106,8 @@ struct Show: ReelCommand {
         for m in g.media ?? [] {
             print("")
             let size = m.size.map { " · " + MediaSummary.byteCount($0) } ?? ""
-            print(Terminal.bold(m.role) + "  " + (m.path ?? m.state) + size)
+            let role = m.role == "source_image" && m.ordinal == 1 ? "end_image" : m.role
+            print(Terminal.bold(role) + "  " + (m.path ?? m.state) + size)
             if let source = m.source_path { print("  from \(source)") }
             if let url = m.remote_url { print("  url \(url)") }
             if let probe = m.probe {

@@ -1,5 +1,7 @@
 import ArgumentParser
+import Catalog
 import Foundation
+import HTTP
 import ReelKit
 
 /// The library option every command that uses a library takes.
@@ -118,5 +120,19 @@ enum QueryArguments {
         if let option = words.first(where: { $0.hasPrefix("--") && $0.count > 2 }) {
             throw ValidationError("unknown option '\(option)' (to search for it, quote it: '\"\(option)\"')")
         }
+    }
+}
+
+/// A session on one remote for one command: the key found for it (never printed), an HTTP client that is
+/// shut down when the command's work is done.
+enum RemoteAccess {
+    static func with<T>(
+        _ record: RemoteRecord, attempts: Int = 6, _ body: (RemoteSession, HTTPClient) async throws(ReelError) -> T
+    ) async throws(ReelError) -> T {
+        let key = try RemoteKey.find(for: record, environment: ProcessInfo.processInfo.environment)
+        let client = HTTPClient()
+        defer { client.shutdown() }
+        let session = try RemoteSession(remote: record, key: key, client: client, attempts: attempts)
+        return try await body(session, client)
     }
 }

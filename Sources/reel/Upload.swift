@@ -28,7 +28,7 @@ struct Upload: AsyncReelCommand {
     func execute() async throws(ReelError) {
         let image = try ImageFile(path: file)
         let library = try options.open()
-        let remotes = try Remotes(library: library)
+        let remotes = Remotes(library: library)
         let record: RemoteRecord
         if let remote {
             record = try remotes.named(remote)
@@ -42,12 +42,11 @@ struct Upload: AsyncReelCommand {
             }
             record = web[0]
         }
-        let key = try RemoteKey.find(for: record, environment: ProcessInfo.processInfo.environment)
-        let client = HTTPClient()
-        defer { client.shutdown() }
-        let session = try RemoteSession(remote: record, key: key, client: client, attempts: 3)
         let form = MultipartForm(field: "file", fileName: image.fileName, fileType: image.mimeType, bytes: image.bytes)
-        guard let url = try await Interrupts.cancellable({ () async throws(ReelError) in try await session.upload(form) }) else {
+        let uploaded = try await Interrupts.cancellable { () async throws(ReelError) in
+            try await RemoteAccess.with(record, attempts: 3) { session, _ throws(ReelError) in try await session.upload(form) }
+        }
+        guard let url = uploaded else {
             let why = record.dialect == Dialect.proxy.rawValue
                 ? "proxies take pictures inline, as data URLs in the create call"
                 : "the official API takes picture URLs only: put it somewhere public first"

@@ -39,17 +39,13 @@ struct Usage: AsyncReelCommand {
 
     func execute() async throws(ReelError) {
         let library = try options.open()
-        let remotes = try Remotes(library: library)
+        let remotes = Remotes(library: library)
         let chosen = if let remote { [try remotes.named(remote)] } else { try remotes.list() }
         guard !chosen.isEmpty else { throw ReelError("no remotes; add one with `reel remote add`", status: .usage) }
-        let client = HTTPClient()
-        defer { client.shutdown() }
         var worst: ReelError?
         for record in chosen {
             do throws(ReelError) {
-                let key = try RemoteKey.find(for: record, environment: ProcessInfo.processInfo.environment)
-                let session = try RemoteSession(remote: record, key: key, client: client, attempts: 3)
-                let usage = try await session.usage()
+                let usage = try await RemoteAccess.with(record, attempts: 3) { session, _ throws(ReelError) in try await session.usage() }
                 if usage == nil, remote != nil {
                     throw ReelError("remote \(record.name) (\(record.dialect)) offers no usage or credits call", status: .unavailable)
                 }

@@ -1,4 +1,6 @@
 import Foundation
+import HTTP
+import RemoteAPI
 import Testing
 import TestSupport
 
@@ -10,22 +12,6 @@ import TestSupport
         let result = try await fixture.reel(["show", id, "--json"])
         #expect(result.status == 0, "\(result.stderr)")
         return try JSONSerialization.jsonObject(with: result.stdoutData) as? [String: Any] ?? [:]
-    }
-
-    /// A real JPEG: a thumbnail the simulator made, as sync stored it.
-    private func picture(_ fixture: SyncFixture) throws -> String {
-        let objects = fixture.root + "/objects"
-        let enumerator = FileManager.default.enumerator(atPath: objects)
-        while let path = enumerator?.nextObject() as? String {
-            let full = objects + "/" + path
-            if let head = FileHandle(forReadingAtPath: full).flatMap({ try? $0.read(upToCount: 3) }), head == Data([0xFF, 0xD8, 0xFF]) {
-                let copy = fixture.folder.file("start.jpg")
-                try? FileManager.default.removeItem(atPath: copy)
-                try FileManager.default.copyItem(atPath: full, toPath: copy)
-                return copy
-            }
-        }
-        throw CancellationError()
     }
 
     private func sha256(_ path: String) throws -> String {
@@ -71,7 +57,7 @@ import TestSupport
         let fixture = try await SyncFixture(dialect: dialect, count: 2)
         fixture.clock?.advance(by: 3600)
         try await fixture.sync()
-        let file = try picture(fixture)
+        let file = try fixture.pictures(1)[0]
         let result = try await fixture.reel(["create", "from a picture", "--image", file])
         #expect(result.status == 0, "\(result.stderr)")
         let id = result.stdout.trimmingCharacters(in: .newlines)
@@ -86,6 +72,61 @@ import TestSupport
         let expected = try sha256(file)
         #expect(source?["state"] as? String == "stored" && source?["sha256"] as? String == expected,
                 "the uploaded bytes come back from the remote as the source image: \(media)")
+    }
+
+    /// Start and end keyframes: local files on a proxy (sent inline), URLs on the official API (here the
+    /// simulator's own uploads, so the bytes can be followed); both pictures come back and are stored, the
+    /// end one as ordinal 1.
+    @Test(arguments: ["proxy", "official"])
+    func keyframesReachTheRemoteAndBothPicturesAreStored(dialect: String) async throws {
+        let fixture = try await SyncFixture(dialect: dialect, count: 3)
+        fixture.clock?.advance(by: 3600)
+        try await fixture.sync()
+        let files = try fixture.pictures(2)
+        var given = files
+        if dialect == "official" {
+            given = []
+            for file in files {
+                let form = MultipartForm(field: "file", fileName: "frame.jpg", fileType: "image/jpeg", bytes: Array(try Data(contentsOf: URL(fileURLWithPath: file))))
+                let response = try await fixture.client.send(HTTPRequest(
+                    .post, url: fixture.base + "/api/generations/upload", headers: [("Content-Type", form.contentType)], body: form.body,
+                    bearerToken: fixture.key))
+                let data = (try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any])?["data"] as? [String: Any]
+                given.append(try #require(data?["public_url"] as? String))
+            }
+        }
+        let result = try await fixture.reel(["create", "from the first frame to the last", "--image", given[0], "--end-image", given[1]])
+        #expect(result.status == 0, "\(result.stderr)")
+        let id = result.stdout.trimmingCharacters(in: .newlines)
+        fixture.clock?.advance(by: 3600)
+        try await fixture.sync()
+        let shown = try await show(fixture, id)
+        let request = shown["request"] as? [String: Any]
+        #expect(request?["image"] as? String == given[0] && request?["end_image"] as? String == given[1], "kept as given: \(request ?? [:])")
+        #expect(shown["kind"] as? String == "image", "\(shown)")
+        let media = shown["media"] as? [[String: Any]] ?? []
+        for (ordinal, file) in files.enumerated() {
+            let picture = media.first { $0["role"] as? String == "source_image" && $0["ordinal"] as? Int == ordinal }
+            let sent = try sha256(file)
+            #expect(picture?["state"] as? String == "stored" && picture?["sha256"] as? String == sent,
+                    "keyframe \(ordinal) comes back as sent: \(media)")
+        }
+        let text = try await fixture.reel(["show", id])
+        #expect(text.stdout.contains("end_image  "), "\(text.stdout)")
+        try fixture.expectMirrors(try await fixture.manifest())
+    }
+
+    /// The remote's own words for a refusal it makes at once (moderation), on every dialect: exit 65,
+    /// nothing recorded, nothing made.
+    @Test(arguments: ["web", "proxy", "official"])
+    func aModerationRefusalShowsTheRemotesMessage(dialect: String) async throws {
+        let fixture = try await SyncFixture(dialect: dialect, count: 1)
+        let result = try await fixture.reel(["create", "something NSFW please"])
+        #expect(result.status == 65, "\(result.stderr)")
+        #expect(result.stderr.hasPrefix("reel: ") && result.stderr.contains("flagged by our moderation system"), "\(result.stderr)")
+        #expect(result.stderr.split(separator: "\n").count == 1 && result.stdout.isEmpty)
+        #expect(try await fixture.manifest(media: false).count == 1, "nothing was made")
+        #expect(try fixture.catalog().scalar(Int.self, "SELECT count(*) FROM generations") == 0, "nothing was recorded")
     }
 
     @Test func optionsADialectDoesNotTakeAreRefusedBeforeAnythingIsSent() async throws {
@@ -147,6 +188,34 @@ import TestSupport
         #expect(recorded["state"] as? String == "failed", "\(recorded)")
         let again = try await fixture.reel(["wait", id])
         #expect(again.status == 1 && again.stderr.contains("failed on sim"), "\(again.stderr)")
+    }
+
+    /// `reel wait` with several ids watches them together: on a proxy one batch call a round (never the detail
+    /// call), then one sync; a failure among them is reported with its reason and the others are stored.
+    @Test func severalGenerationsAreWatchedTogether() async throws {
+        let fixture = try await SyncFixture(dialect: "proxy", count: 1, realClock: true) { $0.stepSeconds = 0.4 }
+        var ids: [String] = []
+        for prompt in ["a red kite", "this one will fail", "a blue kite"] {
+            let made = try await fixture.reel(["create", prompt])
+            #expect(made.status == 0, "\(made.stderr)")
+            ids.append(made.stdout.trimmingCharacters(in: .newlines))
+        }
+        let before = try await fixture.stats()["calls"] as? [String: Int] ?? [:]
+        let result = try await fixture.reel(["wait"] + ids.map { String($0.prefix(8)) })
+        #expect(result.status == 1, "\(result.stderr)")
+        let stored = Set(result.stdout.split(separator: "\n").map(String.init))
+        #expect(stored == ["\(ids[0])\tcompleted and stored", "\(ids[2])\tcompleted and stored"], "\(result.stdout)")
+        #expect(result.stderr.contains("reel: generation \(ids[1].prefix(8)) failed on sim: "), "\(result.stderr)")
+        #expect(result.stderr.hasSuffix("reel: 1 of 3 generations did not complete\n"), "\(result.stderr)")
+        let after = try await fixture.stats()["calls"] as? [String: Int] ?? [:]
+        let batches = after["POST /luma/tasks", default: 0] - before["POST /luma/tasks", default: 0]
+        let details = after["GET /luma/generations/{id}", default: 0] - before["GET /luma/generations/{id}", default: 0]
+        #expect(batches >= 1 && details == 0, "one batch call a round for all three: \(batches) batches, \(details) details; \(after)")
+        for id in [ids[0], ids[2]] {
+            let media = try await show(fixture, id)["media"] as? [[String: Any]] ?? []
+            #expect(media.contains { ($0["role"] as? String)?.hasPrefix("video") == true && $0["state"] as? String == "stored" }, "\(media)")
+        }
+        #expect(try await show(fixture, ids[1])["state"] as? String == "failed")
     }
 
     @Test func aRateLimitIsWaitedOutAndNothingIsMadeTwice() async throws {

@@ -118,6 +118,25 @@ final class SyncFixture: @unchecked Sendable {
         return try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any] ?? [:]
     }
 
+    /// Copies of `count` distinct real JPEGs (thumbnails and frames the simulator made, as sync stored them)
+    /// into the test folder, named `picture-N.jpg`; the library must have synced enough items.
+    func pictures(_ count: Int) throws -> [String] {
+        let objects = root + "/objects"
+        let enumerator = FileManager.default.enumerator(atPath: objects)
+        var copies: [String] = []
+        while copies.count < count, let path = enumerator?.nextObject() as? String {
+            let full = objects + "/" + path
+            guard let head = FileHandle(forReadingAtPath: full).flatMap({ try? $0.read(upToCount: 3) }), head == Data([0xFF, 0xD8, 0xFF])
+            else { continue }
+            let copy = folder.file("picture-\(copies.count + 1).jpg")
+            try? FileManager.default.removeItem(atPath: copy)
+            try FileManager.default.copyItem(atPath: full, toPath: copy)
+            copies.append(copy)
+        }
+        guard copies.count == count else { throw CancellationError() }
+        return copies
+    }
+
     /// An API call as a user of the remote would make it.
     func api(_ method: HTTPRequest.Method, _ path: String, json: String? = nil) async throws -> HTTPResponse {
         try await client.send(HTTPRequest(

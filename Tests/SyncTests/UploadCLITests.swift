@@ -5,24 +5,11 @@ import TestSupport
 
 /// `reel upload` against the simulator: the bytes come back from the URL it prints.
 @Suite struct UploadCLITests {
-    /// A real JPEG: a thumbnail the simulator made, as sync stored it.
-    private func storedThumbnail(_ fixture: SyncFixture) async throws -> String {
-        fixture.clock?.advance(by: 3600)
-        try await fixture.sync()
-        let objects = fixture.root + "/objects"
-        let enumerator = FileManager.default.enumerator(atPath: objects)
-        while let path = enumerator?.nextObject() as? String {
-            let full = objects + "/" + path
-            if let head = FileHandle(forReadingAtPath: full).flatMap({ try? $0.read(upToCount: 3) }), head == Data([0xFF, 0xD8, 0xFF]) {
-                return full
-            }
-        }
-        throw CancellationError()
-    }
-
     @Test func uploadsAPictureToAWebRemote() async throws {
         let fixture = try await SyncFixture(dialect: "web", count: 3)
-        let jpeg = try await storedThumbnail(fixture)
+        fixture.clock?.advance(by: 3600)
+        try await fixture.sync()
+        let jpeg = try fixture.pictures(1)[0]
         let copy = fixture.folder.file("start \"frame\".jpg")
         try FileManager.default.copyItem(atPath: jpeg, toPath: copy)
         let result = try await fixture.reel(["upload", copy])
