@@ -26,19 +26,22 @@ public final class BlobWriter {
     private static let writebackWindow: Int64 = 8 << 20
 
     /// The temp file's path.
-    public var temporaryPath: String { file.path }
+    public let temporaryPath: String
 
     init(store: ContentStore) throws(StoreError) {
         self.store = store
         var random = SystemRandomNumberGenerator()
         let name = String(random.next(), radix: 16) + String(random.next(), radix: 16)
-        self.file = try FileDescriptor(
-            path: "\(store.temporaryDirectory)/\(name).part", flags: O_WRONLY | O_CREAT | O_EXCL, mode: 0o600)
+        // Locked while its writer lives (the lock goes with the descriptor, also on SIGKILL): a `.part`
+        // nobody holds a lock on is a dead writer's (see `removeAbandonedTemporaryFiles`).
+        temporaryPath = "\(store.temporaryDirectory)/\(name).\(ContentStore.writeSuffix)"
+        file = try FileDescriptor.lockedNewFile(
+            at: temporaryPath, creating: "\(store.temporaryDirectory)/\(name).\(ContentStore.creatingSuffix)")
     }
 
     deinit {
         writes.sync {}
-        if !committed { unlink(file.path) }
+        if !committed { unlink(temporaryPath) }
     }
 
     /// Appends bytes. A write error from an earlier chunk is reported here or by `commit`.
@@ -73,18 +76,18 @@ public final class BlobWriter {
         writes.sync {}
         if let failure = firstFailure.value { throw failure }
         if let expectedSize, expectedSize != size {
-            throw StoreError(.sizeMismatch(expected: expectedSize, actual: size), path: file.path, operation: "storing")
+            throw StoreError(.sizeMismatch(expected: expectedSize, actual: size), path: temporaryPath, operation: "storing")
         }
         let digest = hasher.finalize()
         let target = store.path(for: digest)
         if store.contains(digest) {
             try file.close()
             committed = true
-            unlink(file.path)
+            unlink(temporaryPath)
             return StoredBlob(digest: digest, size: size, path: target, isNew: false)
         }
         try file.sync()
-        guard fchmod(file.raw, 0o444) == 0 else { throw .system("protecting", file.path) }
+        guard fchmod(file.raw, 0o444) == 0 else { throw .system("protecting", temporaryPath) }
         try file.close()
         let folder = String(target.prefix(upTo: target.lastIndex(of: "/")!))
         if mkdir(folder, 0o755) == 0 {
@@ -92,7 +95,7 @@ public final class BlobWriter {
         } else if errno != EEXIST {
             throw .system("creating", folder)
         }
-        guard rename(file.path, target) == 0 else { throw .system("moving into place", target) }
+        guard rename(temporaryPath, target) == 0 else { throw .system("moving into place", target) }
         committed = true
         try syncDirectory(folder)
         return StoredBlob(digest: digest, size: size, path: target, isNew: true)

@@ -151,22 +151,61 @@ public struct ContentStore: Sendable {
         if unlink(path) != 0 && errno != ENOENT { throw .system("removing", path) }
     }
 
-    /// Deletes files in `tmp/` that nothing has written for `age` seconds, except those in `keeping`:
-    /// what a killed process left behind. Returns how many it removed. Live writes touch their file
-    /// all the time, so an old one belongs to no one.
+    /// The suffix of a blob write's temp file; a partial download kept for resuming ends in `.partial`.
+    static let writeSuffix = "part"
+    /// A blob write's temp file for the instant between its creation and its lock.
+    static let creatingSuffix = "new"
+    public static let partialSuffix = "partial"
+
+    /// What was removed from `tmp/`.
+    public struct Sweep: Sendable, Equatable {
+        public var files = 0
+        public var bytes: Int64 = 0
+        public init(files: Int = 0, bytes: Int64 = 0) {
+            self.files = files
+            self.bytes = bytes
+        }
+    }
+
+    /// Removes what killed or crashed processes left in `tmp/`, exactly and at any age:
+    /// - a blob write's temp file that no process holds its lock on (every writer locks its file before it
+    ///   takes that name and keeps the lock to commit; the kernel drops it when the process dies, even by
+    ///   SIGKILL), and a file a writer was creating (it has that name for an instant) over a minute old.
+    /// - with `keepingPartials` (only for a caller holding the library's sync lock, so that no sync is
+    ///   between keeping a partial download and recording it): every partial download not in that set,
+    ///   which no catalog row would ever resume.
+    /// Anything else in `tmp/` (not reel's) is left alone.
     @discardableResult
-    public func removeStaleTemporaryFiles(olderThan age: Int, keeping: Set<String> = []) throws(StoreError) -> Int {
-        let cutoff = time(nil) - age
-        var removed = 0
+    public func removeAbandonedTemporaryFiles(keepingPartials: Set<String>? = nil) throws(StoreError) -> Sweep {
+        var sweep = Sweep()
+        let now = time(nil)
         for name in try listDirectory(temporaryDirectory) {
             let path = "\(temporaryDirectory)/\(name)"
             var info = stat()
-            guard !keeping.contains(path), lstat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG,
-                info.st_mtim.tv_sec < cutoff
-            else { continue }
-            if unlink(path) == 0 { removed += 1 }
+            guard lstat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { continue }
+            if name.hasSuffix("." + Self.partialSuffix) {
+                guard let keepingPartials, !keepingPartials.contains(path) else { continue }
+            } else if name.hasSuffix("." + Self.writeSuffix) {
+                guard isUnlocked(path) else { continue }
+            } else if name.hasSuffix("." + Self.creatingSuffix) {
+                guard now - info.st_mtim.tv_sec > 60 else { continue }
+            } else {
+                continue
+            }
+            if unlink(path) == 0 {
+                sweep.files += 1
+                sweep.bytes += Int64(info.st_size)
+            }
         }
-        return removed
+        return sweep
+    }
+
+    /// True when no process holds a lock on the file (taking the lock and letting it go at once).
+    private func isUnlocked(_ path: String) -> Bool {
+        let fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+        guard fd >= 0 else { return false }
+        defer { Glibc.close(fd) }
+        return flock(fd, LOCK_EX | LOCK_NB) == 0
     }
 
     private func listDirectory(_ path: String) throws(StoreError) -> [String] {

@@ -19,8 +19,44 @@ final class FileDescriptor: @unchecked Sendable {
         self.path = path
     }
 
+    private init(raw: Int32, path: String) {
+        self.raw = raw
+        self.path = path
+    }
+
     deinit {
         if raw >= 0 { Glibc.close(raw) }
+    }
+
+    /// A new file at `path` (which must not exist), open for writing and locked (`flock`) before it
+    /// appears under that name, so that a file there without a lock is one whose process is gone.
+    ///
+    /// Made unnamed (`O_TMPFILE`) and linked in once locked, so a process killed in between leaves
+    /// nothing; where the filesystem cannot, made under `creating` and renamed once locked.
+    static func lockedNewFile(at path: String, creating: String) throws(StoreError) -> FileDescriptor {
+        let directory = String(path[..<(path.lastIndex(of: "/") ?? path.endIndex)])
+        #if os(Linux) && (arch(x86_64) || arch(arm64))
+        let unnamed = open(directory, 0o20000000 | O_DIRECTORY | O_WRONLY | O_CLOEXEC, 0o600)  // O_TMPFILE
+        if unnamed >= 0 {
+            let file = FileDescriptor(raw: unnamed, path: path)
+            guard flock(unnamed, LOCK_EX | LOCK_NB) == 0 else { throw .system("locking", path) }
+            if linkat(AT_FDCWD, "/proc/self/fd/\(unnamed)", AT_FDCWD, path, AT_SYMLINK_FOLLOW) == 0 { return file }
+            guard errno == ENOENT else { throw .system("creating", path) }  // no /proc: the named way
+        }
+        #endif
+        let file = try FileDescriptor(path: creating, flags: O_WRONLY | O_CREAT | O_EXCL, mode: 0o600)
+        guard flock(file.raw, LOCK_EX | LOCK_NB) == 0, rename(creating, path) == 0 else {
+            let error = StoreError.system("locking", creating)
+            unlink(creating)
+            throw error
+        }
+        return FileDescriptor(raw: file.takeRaw(), path: path)
+    }
+
+    /// Hands the descriptor to a new owner.
+    private func takeRaw() -> Int32 {
+        defer { raw = -1 }
+        return raw
     }
 
     /// Closes now, reporting the error that a deferred close would hide (NFS and friends report write errors here).

@@ -173,7 +173,7 @@ final class DownloadSink: @unchecked Sendable {
         }
         guard etag.map({ !$0.hasPrefix("W/") }) == true || lastModified != nil else { return nil }
         var random = SystemRandomNumberGenerator()
-        let path = "\(store.temporaryDirectory)/\(String(random.next(), radix: 16)).partial"
+        let path = "\(store.temporaryDirectory)/\(String(random.next(), radix: 16)).\(ContentStore.partialSuffix)"
         guard link(temporaryPath, path) == 0 else { return nil }
         writer = nil  // the last reference: waits for queued writes, then unlinks the writer's own name
         var info = stat()

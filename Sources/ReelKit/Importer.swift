@@ -37,6 +37,8 @@ public struct Importer {
 
     /// Imports files and folders (recursively), reporting each file as it is done.
     public func run(paths: [String], onEvent: (ImportEvent) -> Void) {
+        // The temp files of an import or sync that was killed (never a live one's: see the store).
+        _ = try? library.store.removeAbandonedTemporaryFiles()
         for path in paths {
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {

@@ -137,25 +137,35 @@ import TestSupport
 }
 
 @Suite struct TemporaryFileTests {
-    /// Leftovers of a killed process go; a live write, a kept partial download and the objects stay.
-    @Test func staleTemporaryFilesAreRemoved() throws {
+    /// Leftovers of a killed process go at any age; a live write (its writer holds the lock), a kept
+    /// partial download, a file a writer is creating, files that are not reel's and the objects stay.
+    @Test func abandonedTemporaryFilesAreRemoved() throws {
         let folder = TemporaryDirectory()
         let store = ContentStore(root: folder.path)
         try store.create()
         let blob = try store.put(bytes: Array("kept object".utf8))
-        let old = store.temporaryDirectory + "/left-by-kill-9"
-        let partial = store.temporaryDirectory + "/resume-me.partial"
-        let fresh = store.temporaryDirectory + "/being-written"
-        for path in [old, partial, fresh] {
-            #expect(FileManager.default.createFile(atPath: path, contents: Data("bytes".utf8)))
+        let live = try store.makeWriter()
+        try Array("being written".utf8).withUnsafeBytes { bytes throws in try live.write(bytes) }
+        let temporary = store.temporaryDirectory
+        let killed = temporary + "/left-by-kill-9.part"
+        let justCreated = temporary + "/just-created.new"
+        let recorded = temporary + "/resume-me.partial"
+        let unrecorded = temporary + "/never-recorded.partial"
+        let foreign = temporary + "/notes.txt"
+        for (path, bytes) in [(killed, "bytes"), (justCreated, ""), (recorded, "bytes"), (unrecorded, "bytes!"), (foreign, "x")] {
+            #expect(FileManager.default.createFile(atPath: path, contents: Data(bytes.utf8)))
         }
-        let twoHoursAgo = Date().addingTimeInterval(-7200)
-        for path in [old, partial] {
-            try FileManager.default.setAttributes([.modificationDate: twoHoursAgo], ofItemAtPath: path)
-        }
-        #expect(try store.removeStaleTemporaryFiles(olderThan: 3600, keeping: [partial]) == 1)
-        #expect(!FileManager.default.fileExists(atPath: old))
-        #expect(FileManager.default.fileExists(atPath: partial) && FileManager.default.fileExists(atPath: fresh))
+        // Without the library's lock no partial is touched.
+        #expect(try store.removeAbandonedTemporaryFiles() == ContentStore.Sweep(files: 1, bytes: 5))
+        #expect(FileManager.default.fileExists(atPath: unrecorded))
+        #expect(try store.removeAbandonedTemporaryFiles(keepingPartials: [recorded]) == ContentStore.Sweep(files: 1, bytes: 6))
+        for path in [killed, unrecorded] { #expect(!FileManager.default.fileExists(atPath: path), "\(path)") }
+        for path in [live.temporaryPath, justCreated, recorded, foreign] { #expect(FileManager.default.fileExists(atPath: path), "\(path)") }
+        let stored = try live.commit()
+        #expect(try store.check(stored.digest, expectedSize: stored.size) == .ok)
         #expect(try store.check(blob.digest, expectedSize: blob.size) == .ok)
+        // A name a writer has only while creating its file: after a minute, a dead writer's.
+        try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(-120)], ofItemAtPath: justCreated)
+        #expect(try store.removeAbandonedTemporaryFiles().files == 1)
     }
 }

@@ -38,9 +38,21 @@ final class SyncFixture: @unchecked Sendable {
         self.key = configuration.apiKey
         self.dialect = dialect
         self.clock = clock
-        _ = try Library.create(at: folder.file("lib"))
-        try Remotes(library: try Library.open(at: folder.file("lib"))).add(
-            name: "sim", dialect: dialect, url: base, keyEnv: "REEL_SIM_KEY", hasList: hasList)
+        self.hasList = hasList
+        try makeLibrary()
+    }
+
+    private let hasList: Bool
+
+    private func makeLibrary() throws {
+        _ = try Library.create(at: root)
+        try Remotes(library: try Library.open(at: root)).add(name: "sim", dialect: dialect, url: base, keyEnv: "REEL_SIM_KEY", hasList: hasList)
+    }
+
+    /// Starts over with an empty library (the same simulator, the remote added again).
+    func resetLibrary() throws {
+        try FileManager.default.removeItem(atPath: root)
+        try makeLibrary()
     }
 
     deinit {

@@ -58,9 +58,10 @@ public final class SyncEngine {
     public func run() async throws(ReelError) -> SyncSummary {
         if !options.dryRun {
             runID = try catalogCall { try catalog.startSyncRun(remote: remote.name, full: options.full, pid: getpid(), at: Timestamp.now()) }
-            // What a killed sync or import left in tmp/ (an hour untouched), but not the downloads to resume.
+            // What a killed sync or import left in tmp/, but not the downloads to resume (the lock a sync
+            // holds keeps another from making a partial meanwhile).
             let keep = try catalogCall { try catalog.partialDownloadPaths() }
-            _ = try? library.store.removeStaleTemporaryFiles(olderThan: 3600, keeping: keep)
+            _ = try? library.store.removeAbandonedTemporaryFiles(keepingPartials: keep)
         }
         do {
             if remote.hasList {
