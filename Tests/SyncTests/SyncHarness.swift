@@ -163,11 +163,15 @@ final class SyncFixture: @unchecked Sendable {
 
     /// Checks that the library holds exactly what the simulator serves in this dialect: every id with its
     /// state and prompt, and every file (by SHA-256, in the store, intact) that sync keeps.
+    /// `ignoringMissing`: items the library keeps after the remote deleted them (marked missing) are not
+    /// compared; every other item must match.
     func expectMirrors(
-        _ manifest: [ManifestItem], keepWatermarked: Bool = false, media: Bool = true, sourceLocation: SourceLocation = #_sourceLocation
+        _ manifest: [ManifestItem], keepWatermarked: Bool = false, media: Bool = true, ignoringMissing: Bool = false,
+        sourceLocation: SourceLocation = #_sourceLocation
     ) throws {
         let db = try catalog()
-        let rows = try db.prepare("SELECT uid, state, prompt, remote_missing_at FROM generations WHERE remote = 'sim'").map {
+        let kept = ignoringMissing ? " AND remote_missing_at IS NULL" : ""
+        let rows = try db.prepare("SELECT uid, state, prompt, remote_missing_at FROM generations WHERE remote = 'sim'" + kept).map {
             ($0[0] ?? "", ($0[1] ?? "", $0[2] ?? "", $0[3] as String?))
         }
         let generations = Dictionary(rows, uniquingKeysWith: { a, _ in a })
