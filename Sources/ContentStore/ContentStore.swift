@@ -158,18 +158,13 @@ public struct ContentStore: Sendable {
     public func removeStaleTemporaryFiles(olderThan age: Int, keeping: Set<String> = []) throws(StoreError) -> Int {
         let cutoff = time(nil) - age
         var removed = 0
-        for name in try listDirectory(temporaryDirectory) {
-            let path = "\(temporaryDirectory)/\(name)"
-            var info = stat()
-            guard !keeping.contains(path), lstat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG,
-                info.st_mtim.tv_sec < cutoff
-            else { continue }
-            if unlink(path) == 0 { removed += 1 }
+        for file in try temporaryFiles() where !keeping.contains(file.path) && file.modified < cutoff {
+            if unlink(file.path) == 0 { removed += 1 }
         }
         return removed
     }
 
-    private func listDirectory(_ path: String) throws(StoreError) -> [String] {
+    func listDirectory(_ path: String) throws(StoreError) -> [String] {
         guard let dir = opendir(path) else {
             if errno == ENOENT { return [] }
             throw .system("listing", path)
