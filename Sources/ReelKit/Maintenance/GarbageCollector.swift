@@ -31,6 +31,16 @@ public struct GCReport: Sendable, Encodable {
     public var dryRun = false
 
     public var freedBytes: Int64 { removals.reduce(0) { $0 + $1.size } }
+
+    enum CodingKeys: String, CodingKey { case removals, keptYoung, dryRun, freedBytes }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(removals, forKey: .removals)
+        try container.encode(keptYoung, forKey: .keptYoung)
+        try container.encode(dryRun, forKey: .dryRun)
+        try container.encode(freedBytes, forKey: .freedBytes)
+    }
 }
 
 /// Removes what no item references: blob rows (and files) no media row uses, files under objects/ the
