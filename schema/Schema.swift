@@ -17,6 +17,7 @@ public enum CatalogSchema {
         Migration(version: 2, fileName: "0002_sync.sql", sql: String(decoding: PackageResources._002_sync_sql, as: UTF8.self)),
         Migration(version: 3, fileName: "0003_search.sql", sql: String(decoding: PackageResources._003_search_sql, as: UTF8.self)),
         Migration(version: 4, fileName: "0004_requests.sql", sql: String(decoding: PackageResources._004_requests_sql, as: UTF8.self)),
+        Migration(version: 5, fileName: "0005_verify.sql", sql: String(decoding: PackageResources._005_verify_sql, as: UTF8.self)),
     ]
 
     /// The version this build of reel writes and understands.

@@ -167,37 +167,42 @@ public struct ContentStore: Sendable {
         }
     }
 
-    /// Removes what killed or crashed processes left in `tmp/`, exactly and at any age:
-    /// - a blob write's temp file that no process holds its lock on (every writer locks its file before it
-    ///   takes that name and keeps the lock to commit; the kernel drops it when the process dies, even by
-    ///   SIGKILL), and a file a writer was creating (it has that name for an instant) over a minute old.
-    /// - with `keepingPartials` (only for a caller holding the library's sync lock, so that no sync is
-    ///   between keeping a partial download and recording it): every partial download not in that set,
-    ///   which no catalog row would ever resume.
-    /// Anything else in `tmp/` (not reel's) is left alone.
+    /// Removes what killed or crashed processes left in `tmp/` (see ``isAbandoned(_:keepingPartials:now:)``),
+    /// exactly and at any age. Pass `keepingPartials` only while holding the library's sync lock.
     @discardableResult
     public func removeAbandonedTemporaryFiles(keepingPartials: Set<String>? = nil) throws(StoreError) -> Sweep {
         var sweep = Sweep()
-        let now = time(nil)
-        for name in try listDirectory(temporaryDirectory) {
-            let path = "\(temporaryDirectory)/\(name)"
-            var info = stat()
-            guard lstat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { continue }
-            if name.hasSuffix("." + Self.partialSuffix) {
-                guard let keepingPartials, !keepingPartials.contains(path) else { continue }
-            } else if name.hasSuffix("." + Self.writeSuffix) {
-                guard isUnlocked(path) else { continue }
-            } else if name.hasSuffix("." + Self.creatingSuffix) {
-                guard now - info.st_mtim.tv_sec > 60 else { continue }
-            } else {
-                continue
-            }
-            if unlink(path) == 0 {
+        let now = Int(time(nil))
+        for file in try temporaryFiles() where isAbandoned(file, keepingPartials: keepingPartials, now: now) {
+            if unlink(file.path) == 0 {
                 sweep.files += 1
-                sweep.bytes += Int64(info.st_size)
+                sweep.bytes += file.size
             }
         }
         return sweep
+    }
+
+    /// Whether a file of `tmp/` is what a killed or crashed process left:
+    /// - a blob write's temp file that no process holds its lock on (every writer locks its file before it
+    ///   takes that name and keeps the lock to commit; the kernel drops it when the process dies, even by
+    ///   SIGKILL), and a file a writer was creating (it has that name for an instant) over a minute old;
+    /// - with `keepingPartials` (only for a caller holding the library's sync lock, so that no sync is
+    ///   between keeping a partial download and recording it): a partial download not in that set, which
+    ///   no catalog row would ever resume.
+    /// Anything else in `tmp/` (not reel's) is not.
+    public func isAbandoned(_ file: StoreFile, keepingPartials: Set<String>?, now: Int) -> Bool {
+        if file.path.hasSuffix("." + Self.partialSuffix) {
+            guard let keepingPartials else { return false }
+            return !keepingPartials.contains(file.path)
+        }
+        if file.path.hasSuffix("." + Self.writeSuffix) { return !isBeingWritten(file) }
+        if file.path.hasSuffix("." + Self.creatingSuffix) { return now - file.modified > 60 }
+        return false
+    }
+
+    /// Whether a process holds the file's lock: a blob write in progress.
+    public func isBeingWritten(_ file: StoreFile) -> Bool {
+        !isUnlocked(file.path)
     }
 
     /// True when no process holds a lock on the file (taking the lock and letting it go at once).
@@ -208,7 +213,7 @@ public struct ContentStore: Sendable {
         return flock(fd, LOCK_EX | LOCK_NB) == 0
     }
 
-    private func listDirectory(_ path: String) throws(StoreError) -> [String] {
+    func listDirectory(_ path: String) throws(StoreError) -> [String] {
         guard let dir = opendir(path) else {
             if errno == ENOENT { return [] }
             throw .system("listing", path)

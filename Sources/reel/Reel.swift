@@ -21,7 +21,7 @@ struct Reel: AsyncParsableCommand {
         version: "reel \(ReelVersion.number)",
         subcommands: [
             Init.self, Import.self, Sync.self, Create.self, Extend.self, Wait.self, Track.self, Probe.self, List.self, Search.self, Show.self, Tag.self,
-            Stats.self, Export.self, Remove.self, Upload.self, Usage.self, Verify.self, Remote.self,
+            Stats.self, Export.self, Remove.self, Upload.self, Usage.self, Verify.self, GarbageCollect.self, DoctorCommand.self, Remote.self,
         ]
     )
 

@@ -295,7 +295,7 @@ func expectOneLineError(_ result: Shell.Result, status: Int32, contains text: St
 
     @Test(arguments: [
         "init", "import", "sync", "track", "probe", "ls", "show", "verify", "remote", "remote add", "remote ls", "remote rm",
-        "remote login", "remote test", "tag", "tag add", "tag rm", "tag ls", "tag rename", "stats",
+        "remote login", "remote test", "tag", "tag add", "tag rm", "tag ls", "tag rename", "stats", "gc", "doctor",
     ])
     func everyCommandHasHelpWithAnExampleAndTheLibraryOption(command: String) throws {
         let result = try reel.run(command.split(separator: " ").map(String.init) + ["--help"])

@@ -53,6 +53,14 @@ import TestSupport
         return found
     }
 
+    /// `reel gc` finds nothing the killed run left: no unrecorded object, no temp file, no unused blob.
+    private func expectNothingToCollect(_ fixture: SyncFixture, _ round: Int) async throws {
+        let gc = try await fixture.reel(["gc", "--dry-run", "--json"])
+        let report = try JSONSerialization.jsonObject(with: gc.stdoutData) as? [String: Any]
+        #expect(gc.status == 0 && (report?["removals"] as? [Any])?.isEmpty == true && report?["keptYoung"] as? Int == 0,
+                "round \(round): \(gc.stdout)\(gc.stderr)")
+    }
+
     @Test func syncKilledAtThirtyMomentsLosesNothing() async throws {
         let fixture = try await SyncFixture(dialect: "proxy", count: 24, seed: 5)
         fixture.clock?.advance(by: 3600)
@@ -74,6 +82,7 @@ import TestSupport
             #expect(verify.status == 0, "round \(round): \(verify.stdout)")
             let left = leftovers(store: fixture.root)
             #expect(left.isEmpty, "round \(round): temp files left after the second sync: \(left)")
+            try await expectNothingToCollect(fixture, round)
         }
         #expect(killed >= 20, "most moments fell inside the sync (\(killed) of 30 killed it; it takes \(span))")
         CrashFigures.record("sync", killed: killed, of: 30)
@@ -138,6 +147,7 @@ import TestSupport
             let verify = try await fixture.reel(["verify"])
             #expect(verify.status == 0, "round \(round): \(verify.stdout)")
             #expect(leftovers(store: fixture.root).isEmpty, "round \(round)")
+            try await expectNothingToCollect(fixture, round)
         }
         #expect(killed >= 5, "\(killed) of 10 killed it")
         CrashFigures.record("import", killed: killed, of: 10)
