@@ -78,13 +78,14 @@ final class SyncFixture: @unchecked Sendable {
     }
 
     /// Runs `reel ARGUMENTS…` on this library with the remote's key (or `key`), off the cooperative pool.
-    func reel(_ arguments: [String], key: String? = nil) async throws -> Shell.Result {
+    /// `keyInEnvironment: false` leaves the key to the credentials file; `stdin` is fed to the command.
+    func reel(_ arguments: [String], key: String? = nil, keyInEnvironment: Bool = true, stdin: Data? = nil) async throws -> Shell.Result {
         var environment = ProcessInfo.processInfo.environment
         environment["REEL_LIBRARY"] = root
-        environment["REEL_SIM_KEY"] = key ?? self.key
+        environment["REEL_SIM_KEY"] = keyInEnvironment ? key ?? self.key : nil
         environment["XDG_CONFIG_HOME"] = folder.file("config")
         environment["NO_COLOR"] = "1"
-        return try await Shell.runDetached(Fixtures.reelBinary, arguments, environment: environment, check: false)
+        return try await Shell.runDetached(Fixtures.reelBinary, arguments, environment: environment, stdin: stdin, check: false)
     }
 
     /// Starts `reel ARGUMENTS…` on this library and remote key, stdout discarded, stderr to `path` (or discarded).
