@@ -76,6 +76,7 @@ struct Routes: Sendable {
         async -> Response
     {
         let call = "\(request.method) \(context.endpointPath ?? request.uri.path)"
+        world.live(until: configuration.now())
         world.record {
             $0.requests += 1
             $0.calls[call, default: 0] += 1
@@ -109,6 +110,7 @@ struct Routes: Sendable {
     /// Serves a CDN file: counts it (and whether it leaked an API key), faults, HEAD, Range, ETag.
     private func cdn(_ request: Request, _ file: () async throws -> MediaBlob) async -> Response {
         let leaked = request.headers[.authorization] != nil
+        world.live(until: configuration.now())
         world.record {
             $0.requests += 1
             $0.mediaRequests += 1
@@ -417,6 +419,7 @@ struct Routes: Sendable {
     /// Every generation with the files it has: all of them, or with `?dialect=` only those that dialect
     /// exposes for it now (as its renderer decides, held-back links aside).
     private func manifestResponse(_ r: Request) async throws -> Response {
+        world.live(until: configuration.now())
         let name = r.query["dialect"]
         let dialect = name.flatMap(Dialect.init(rawValue:))
         if let name, dialect == nil {

@@ -31,7 +31,7 @@ public struct Simulator: Sendable {
         let app = Application(
             router: router,
             configuration: .init(address: .hostname(host, port: configuration.port), serverName: "reel-sim"),
-            services: [LifeService(world: world)],
+            services: configuration.lifeFollowsClock ? [] : [LifeService(world: world)],
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? 0
                 let shown = host.contains(":") ? "[\(host)]" : host

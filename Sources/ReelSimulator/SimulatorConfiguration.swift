@@ -24,6 +24,9 @@ public struct SimulatorConfiguration: Sendable {
     public var newEvery: TimeInterval?
     /// Remove a random generation this often (nil: never).
     public var deleteEvery: TimeInterval?
+    /// Run `newEvery`/`deleteEvery` on `clock` (caught up at each request) instead of wall-time timers, so
+    /// that a test which moves the clock by hand moves them too, and a stopped clock stops them.
+    public var lifeFollowsClock = false
     /// Before answering each list page, add `new` generations at the head and delete `deleted` at random:
     /// `--new-every`/`--delete-every` tied to the client's pace rather than the clock, so that a test
     /// pages through a shifting list whatever the machine's load.

@@ -48,6 +48,9 @@ final class World: Sendable {
         var nextTaskNumber: Int
         var requestCounters: [String: UInt64] = [:]
         var stats = SimulatorStats()
+        /// Arrivals and deletions made so far when they follow the clock.
+        var arrivalsMade = 0
+        var deletionsMade = 0
     }
 
     init(configuration: SimulatorConfiguration) {
@@ -175,6 +178,23 @@ final class World: Sendable {
             s.items[generation.id] = generation
             s.order.insert(generation.id, at: 0)
         }
+    }
+
+    /// With `lifeFollowsClock`: the arrivals and deletions due by `now` since the world began.
+    func live(until now: Date) {
+        guard configuration.lifeFollowsClock else { return }
+        let elapsed = now.timeIntervalSince(configuration.epoch)
+        // How many periods have ended (with slack for Date arithmetic: 0.8 s later can be 0.79999995 s).
+        let due = { (every: TimeInterval) in Int((elapsed / every + 1e-6).rounded(.down)) }
+        let (arrivals, deletions) = state.withLock { s -> (Int, Int) in
+            let arrivals = configuration.newEvery.map { max(0, due($0) - s.arrivalsMade) } ?? 0
+            let deletions = configuration.deleteEvery.map { max(0, due($0) - s.deletionsMade) } ?? 0
+            s.arrivalsMade += arrivals
+            s.deletionsMade += deletions
+            return (arrivals, deletions)
+        }
+        for _ in 0..<arrivals { addArrival(now: now) }
+        for _ in 0..<deletions { removeRandom() }
     }
 
     /// `--delete-every`: a random item vanishes.

@@ -154,15 +154,17 @@ import TestSupport
     }
 
     @Test func arrivalsAndDeletionsShiftTheList() async throws {
-        try await withSimulator(count: 40, configure: { $0.newEvery = 0.1; $0.deleteEvery = 0.15 }) { sim in
+        let clock = ManualClock()
+        try await withSimulator(count: 40, clock: clock, configure: { $0.newEvery = 0.1; $0.deleteEvery = 0.15 }) { sim in
             let beforeItems = try #require(try await sim.get("/api/generations?limit=100").object["data"] as? [[String: Any]])
             let before = beforeItems.compactMap { $0["id"] as? String }
-            try await Task.sleep(for: .milliseconds(800))
+            clock.advance(by: 0.8)  // 8 arrivals, 5 deletions on the simulator's clock
             let afterItems = try #require(try await sim.get("/api/generations?limit=100").object["data"] as? [[String: Any]])
             let after = afterItems.compactMap { $0["id"] as? String }
             #expect(!Set(after).subtracting(before).isEmpty, "new items arrived")
             #expect(!Set(before).subtracting(after).isEmpty, "items vanished")
             #expect(!before.contains(after[0]), "arrivals come first")
+            #expect(after.count == before.count + 8 - 5, "exactly what the clock made due: \(after.count)")
         }
     }
 }

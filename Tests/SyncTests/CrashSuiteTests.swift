@@ -36,9 +36,41 @@ import TestSupport
         return killed && process.terminationReason == .uncaughtSignal
     }
 
-    private func delay(upTo span: Duration, _ random: inout SplitMix64) -> Duration {
-        let milliseconds = Double(span.components.seconds) * 1000 + Double(span.components.attoseconds) / 1e15
-        return .milliseconds(Int(random.unit() * milliseconds * 0.9))
+    /// Moments drawn over the span the command takes; a moment that falls after the command ended (the
+    /// machine got faster) narrows the span, so the rounds keep going until each of them killed it.
+    private struct Moments {
+        var random: SplitMix64
+        var span: Duration
+
+        mutating func next() -> Duration {
+            let milliseconds = Double(span.components.seconds) * 1000 + Double(span.components.attoseconds) / 1e15
+            return .milliseconds(Int(random.unit() * milliseconds))
+        }
+
+        mutating func missed(_ moment: Duration) {
+            span = max(.milliseconds(50), moment)
+        }
+    }
+
+    /// Runs rounds until `count` of them killed the command (at most three times as many rounds):
+    /// `prepare`, start the command, kill it at a drawn moment, then `check` (which runs it again).
+    private func killRounds(
+        _ fixture: SyncFixture, _ arguments: [String], count: Int, span: Duration, seed: UInt64,
+        prepare: () throws -> Void, check: (_ round: Int) async throws -> Void
+    ) async throws -> Int {
+        var moments = Moments(random: SplitMix64(seed: seed), span: span)
+        var killed = 0
+        var round = 0
+        while killed < count && round < 3 * count {
+            round += 1
+            try prepare()
+            let moment = moments.next()
+            if try await kill(fixture, arguments, after: moment) { killed += 1 } else { moments.missed(moment) }
+            try await check(round)
+        }
+        #expect(killed == count, "\(killed) of \(round) rounds killed the command (seed \(seed))")
+        CrashFigures.record(arguments[0], killed: killed, rounds: round)
+        return killed
     }
 
     /// Files left in the store's temp folder, and `.reel-part-*` files under `folder`.
@@ -69,14 +101,9 @@ import TestSupport
         _ = try await timed(fixture, arguments)  // the simulator makes its clips on first request
         try fixture.resetLibrary()
         let span = try await timed(fixture, arguments)
-        var random = SplitMix64(seed: Self.seed)
-        var killed = 0
-        for round in 1...30 {
-            try fixture.resetLibrary()
-            let moment = delay(upTo: span, &random)
-            if try await kill(fixture, arguments, after: moment) { killed += 1 }
+        _ = try await killRounds(fixture, arguments, count: 30, span: span, seed: Self.seed, prepare: fixture.resetLibrary) { round in
             let again = try await fixture.reel(arguments)
-            #expect(again.status == 0, "round \(round) (killed at \(moment), seed \(Self.seed)): \(again.stderr)")
+            #expect(again.status == 0, "round \(round) (seed \(Self.seed)): \(again.stderr)")
             try fixture.expectMirrors(manifest)
             let verify = try await fixture.reel(["verify"])
             #expect(verify.status == 0, "round \(round): \(verify.stdout)")
@@ -84,8 +111,6 @@ import TestSupport
             #expect(left.isEmpty, "round \(round): temp files left after the second sync: \(left)")
             try await expectNothingToCollect(fixture, round)
         }
-        #expect(killed >= 20, "most moments fell inside the sync (\(killed) of 30 killed it; it takes \(span))")
-        CrashFigures.record("sync", killed: killed, of: 30)
     }
 
     @Test func exportKilledAtTenMomentsLeavesNoHalfFile() async throws {
@@ -96,11 +121,9 @@ import TestSupport
         let arguments = ["export", "--all", "--to", out, "--embed-metadata", "--embed-thumbnail", "--sidecar", "--copy"]
         let span = try await timed(fixture, arguments)
         let expected = try FileManager.default.contentsOfDirectory(atPath: out).sorted()
-        var random = SplitMix64(seed: Self.seed ^ 1)
-        var killed = 0
-        for round in 1...10 {
+        _ = try await killRounds(fixture, arguments, count: 10, span: span, seed: Self.seed ^ 1) {
             try? FileManager.default.removeItem(atPath: out)
-            if try await kill(fixture, arguments, after: delay(upTo: span, &random)) { killed += 1 }
+        } check: { round in
             // Whatever carries a final name is whole: a clip libavformat opens to its full duration, a
             // sidecar that parses.
             for name in (try? FileManager.default.contentsOfDirectory(atPath: out)) ?? [] where !name.hasPrefix(".") {
@@ -120,8 +143,6 @@ import TestSupport
             let third = try await fixture.reel(arguments)
             #expect(third.stdout.hasPrefix("nothing to do"), "round \(round): the rerun finished the job: \(third.stdout)")
         }
-        #expect(killed >= 5, "\(killed) of 10 killed it")
-        CrashFigures.record("export --embed-metadata", killed: killed, of: 10)
     }
 
     @Test func importKilledAtTenMomentsLosesNothing() async throws {
@@ -134,11 +155,7 @@ import TestSupport
         let span = try await timed(fixture, arguments)
         let expected = try #require(try fixture.catalog().scalar(Int.self, "SELECT count(*) FROM generations"))
         #expect(expected > 10, "the corpus gave enough clips: \(expected)")
-        var random = SplitMix64(seed: Self.seed ^ 2)
-        var killed = 0
-        for round in 1...10 {
-            try fixture.resetLibrary()
-            if try await kill(fixture, arguments, after: delay(upTo: span, &random)) { killed += 1 }
+        _ = try await killRounds(fixture, arguments, count: 10, span: span, seed: Self.seed ^ 2, prepare: fixture.resetLibrary) { round in
             let again = try await fixture.reel(arguments)
             #expect(again.status == 0, "round \(round): \(again.stderr)")
             let db = try fixture.catalog()
@@ -149,14 +166,12 @@ import TestSupport
             #expect(leftovers(store: fixture.root).isEmpty, "round \(round)")
             try await expectNothingToCollect(fixture, round)
         }
-        #expect(killed >= 5, "\(killed) of 10 killed it")
-        CrashFigures.record("import", killed: killed, of: 10)
     }
 }
 
 /// The figures docs/RELIABILITY.md quotes, printed for the record of a run.
 enum CrashFigures {
-    static func record(_ command: String, killed: Int, of moments: Int) {
-        print("crash suite: \(command): killed at \(killed) of \(moments) random moments, nothing lost")
+    static func record(_ command: String, killed: Int, rounds: Int) {
+        print("crash suite: reel \(command): killed with SIGKILL at \(killed) random moments (\(rounds) rounds), nothing lost")
     }
 }

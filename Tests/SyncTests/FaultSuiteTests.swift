@@ -25,7 +25,8 @@ import TestSupport
                 if event == .phase && progress.phase == .media { clock.advance(by: 6) }
             }
         }
-        // Then it stands still: runs until one has nothing left to fail (each run fetches again what failed).
+        // Then it stands still (arrivals and deletions follow the simulator's clock): runs until one has
+        // nothing left to fail (each run fetches again what failed).
         var runs = 0
         var last = try await fixture.sync { $0.full = true }
         while last.failed > 0 && runs < 6 {

@@ -12,9 +12,10 @@ public final class ManualClock: Sendable {
 
     public func advance(by seconds: TimeInterval) { current.withLock { $0 = $0.addingTimeInterval(seconds) } }
 
-    /// Installs the clock in a configuration (its data is made "now" too).
+    /// Installs the clock in a configuration (its data is made "now" too; arrivals and deletions follow it).
     public func install(in configuration: inout SimulatorConfiguration) {
         configuration.clock = { [self] in now }
         configuration.epoch = now
+        configuration.lifeFollowsClock = true
     }
 }
