@@ -309,6 +309,32 @@ import TestSupport
         try catalog.db.execute("INSERT INTO generation_fts (generation_fts) VALUES ('integrity-check')")
         #expect(try catalog.db.scalar(String.self, "PRAGMA integrity_check") == "ok")
     }
+
+    /// Found by scripts/fuzz (Fuzz/regressions/query): a quote or a NUL followed by a combining mark is one
+    /// Swift Character that equals neither, so escaping Character by Character let it through raw and
+    /// FTS5 refused the expression ("unterminated string"). The same held for `%`, `_` and `*` in a
+    /// `model:`/`tag:` pattern (LIKE reads scalars). Each is text to search for, never syntax.
+    @Test func quotesAndWildcardsCarryingCombiningMarksStayText() throws {
+        let quoted = try insert("say V\"\u{0749} then \"\u{0301}x") { $0.model = "_\u{0301}ray" }
+        let other = try insert("say V then x") { $0.model = "a\u{0301}ray" }
+        for query in ["V\"\u{0749}", "\"\u{0301}x", "\"V\"\"\u{0749}\"", "x\u{0}\u{0301}y", "\u{0}\u{0301}", "V\"\u{0749}*"] {
+            do {
+                let compiled = try SearchQuery.compile(query, now: Self.now, timeZone: Self.utc)
+                _ = try catalog.searchIDs(match: compiled.match, filter: compiled.filter)
+                _ = try SearchFilter.make(query: query, now: Self.now)
+            } catch is QueryError {
+                // refused with a message: fine
+            } catch {
+                Issue.record("\(query.debugDescription): \(error)")
+            }
+        }
+        #expect(try ids("V\"\u{0749}") == ids("V"), "the quote and the mark are no token: the word is v")
+        // `_` + U+0301 is a literal underscore: it must not match any one letter (a) as a LIKE wildcard would.
+        #expect(try ids("model:_\u{0301}*") == [quoted])
+        #expect(try ids("model:*\u{0301}ray") == [quoted, other])
+        #expect(try ids("model:%\u{0301}*").isEmpty)
+    }
+
 }
 
 /// What a generation is, read back from the catalog in plain SQL, for checking conditions by hand.
