@@ -32,15 +32,19 @@ extension GenerationFilter {
     }
 
     /// True where `self` is false or unknown (NULL): `-dur:>5s` keeps clips whose duration is unknown.
+    ///
+    /// Filters nest as little as SQL allows (a function's argument needs no parentheses of its own, nor a
+    /// group around parenthesized members): SQLite's parser has a fixed stack, and `reel search` nests a
+    /// level per parenthesis or NOT of the query.
     public var negated: GenerationFilter {
-        GenerationFilter(sql: "NOT coalesce((\(sql)), 0)", parameters: parameters)
+        GenerationFilter(sql: "NOT coalesce(\(sql), 0)", parameters: parameters)
     }
 
     private static func joined(_ filters: [GenerationFilter], with separator: String, empty: String) -> GenerationFilter {
         if filters.count == 1 { return filters[0] }
         guard !filters.isEmpty else { return GenerationFilter(sql: empty) }
         return GenerationFilter(
-            sql: "(" + filters.map { "(\($0.sql))" }.joined(separator: separator) + ")",
+            sql: filters.map { "(\($0.sql))" }.joined(separator: separator),
             parameters: filters.flatMap(\.parameters))
     }
 }

@@ -22,14 +22,20 @@ public enum FullText {
         // Trailing punctuation is no token; what counts is the last character the tokenizer keeps.
         let lastKept = text.unicodeScalars.last { $0.properties.isAlphabetic || $0.properties.numericType != nil }
         let endsInCJK = lastKept.map(isCJK) ?? false
-        var escaped = "\""
-        for character in text {
+        // Scalar by scalar, not Character by Character: a quote or a NUL followed by a combining mark
+        // is one Character that equals neither, and would go through raw (found by scripts/fuzz).
+        var escaped = String.UnicodeScalarView()
+        escaped.append("\"")
+        for scalar in text.unicodeScalars {
+            switch scalar {
             // FTS5's expression parser stops at a NUL inside a bound string ("unterminated string").
-            if character == "\u{0}" { escaped.append(" "); continue }
-            escaped.append(character)
-            if character == "\"" { escaped.append("\"") }
+            case "\u{0}": escaped.append(" ")
+            case "\"": escaped.append(contentsOf: "\"\"".unicodeScalars)
+            default: escaped.append(scalar)
+            }
         }
         escaped.append("\"")
-        return prefix || endsInCJK ? escaped + "*" : escaped
+        let quoted = String(escaped)
+        return prefix || endsInCJK ? quoted + "*" : quoted
     }
 }

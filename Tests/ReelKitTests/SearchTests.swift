@@ -309,6 +309,67 @@ import TestSupport
         try catalog.db.execute("INSERT INTO generation_fts (generation_fts) VALUES ('integrity-check')")
         #expect(try catalog.db.scalar(String.self, "PRAGMA integrity_check") == "ok")
     }
+
+    /// Found by scripts/fuzz (Fuzz/regressions/query): a quote or a NUL followed by a combining mark is one
+    /// Swift Character that equals neither, so escaping Character by Character let it through raw and
+    /// FTS5 refused the expression ("unterminated string"). The same held for `%`, `_` and `*` in a
+    /// `model:`/`tag:` pattern (LIKE reads scalars). Each is text to search for, never syntax.
+    @Test func quotesAndWildcardsCarryingCombiningMarksStayText() throws {
+        let quoted = try insert("say V\"\u{0749} then \"\u{0301}x") { $0.model = "_\u{0301}ray" }
+        let other = try insert("say V then x") { $0.model = "a\u{0301}ray" }
+        for query in ["V\"\u{0749}", "\"\u{0301}x", "\"V\"\"\u{0749}\"", "x\u{0}\u{0301}y", "\u{0}\u{0301}", "V\"\u{0749}*"] {
+            do {
+                let compiled = try SearchQuery.compile(query, now: Self.now, timeZone: Self.utc)
+                _ = try catalog.searchIDs(match: compiled.match, filter: compiled.filter)
+                _ = try SearchFilter.make(query: query, now: Self.now)
+            } catch is QueryError {
+                // refused with a message: fine
+            } catch {
+                Issue.record("\(query.debugDescription): \(error)")
+            }
+        }
+        #expect(try ids("V\"\u{0749}") == ids("V"), "the quote and the mark are no token: the word is v")
+        // `_` + U+0301 is a literal underscore: it must not match any one letter (a) as a LIKE wildcard would.
+        #expect(try ids("model:_\u{0301}*") == [quoted])
+        #expect(try ids("model:*\u{0301}ray") == [quoted, other])
+        #expect(try ids("model:%\u{0301}*").isEmpty)
+    }
+
+    /// Found by scripts/fuzz (Fuzz/regressions/query): `-----------------o` (17 NOTs) compiled to SQL that
+    /// SQLite's parser refused ("parser stack overflow": its stack is fixed, 100 entries in Debian's
+    /// 3.40), an internal error instead of the parser's message. The deepest shapes the parser accepts
+    /// must run wherever a query's filter goes (search, count, stats, tag --query), and one level more
+    /// is refused with the parser's message.
+    @Test func theDeepestQueriesAcceptedRunEverywhere() throws {
+        let deepest = 8  // QueryParser.maximumDepth: parentheses, NOTs and the term itself
+        let id = try insert("x a b") { $0.aspect = "9:16" }
+        _ = try catalog.addTags(try [TagName("t")], to: [id], at: "2026-01-01T00:00:00.000Z")
+        // (opening, closing, levels of the depth each adds); the term inside is aspect:portrait.
+        let shapes = [
+            ("-", "", 1), ("(aspect:portrait OR x ", ")", 1), ("(x aspect:portrait OR ", ")", 1),
+            ("-(aspect:portrait OR x ", ")", 2), ("(a OR -(b ", "))", 3), ("((x ", ") OR aspect:9:16)", 2),
+        ]
+        for (open, close, cost) in shapes {
+            let levels = (deepest - 1) / cost
+            let query = String(repeating: open, count: levels) + "aspect:portrait" + String(repeating: close, count: levels)
+            let compiled = try SearchQuery.compile(query, now: Self.now, timeZone: Self.utc)
+            let filter = try SearchFilter.make(query: query, now: Self.now)
+            let uses: [(String, () throws -> Void)] = [
+                ("search", { _ = try catalog.searchIDs(match: compiled.match, filter: compiled.filter, sort: .durationDescending) }),
+                ("count", { _ = try catalog.searchCount(match: compiled.match, filter: compiled.filter) }),
+                ("stats", { _ = try catalog.stats(filter: filter) }),
+                ("count matching", { _ = try catalog.count(matching: filter) }),
+                ("tag add", { _ = try catalog.addTags(try [TagName("u")], matching: filter, at: "2026-01-01T00:00:00.000Z") }),
+                ("tag rm", { _ = try catalog.removeTags(try [TagName("t"), TagName("u")], matching: filter) }),
+            ]
+            for (use, run) in uses {
+                do { try run() } catch { Issue.record("\(use) \(query): \(error)") }
+            }
+            let deeper = open + query + close
+            let error = #expect(throws: QueryError.self, "\(deeper)") { try SearchQuery.compile(deeper, now: Self.now) }
+            #expect(error?.description.contains("nested too deeply") == true, "\(deeper): \(error?.description ?? "")")
+        }
+    }
 }
 
 /// What a generation is, read back from the catalog in plain SQL, for checking conditions by hand.

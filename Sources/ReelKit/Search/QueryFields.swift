@@ -197,19 +197,21 @@ struct QueryFields {
 
     /// `SQL %@` with `= ?` for a plain name or `LIKE ? ESCAPE '\'` when it holds `*` wildcards.
     static func textMatch(_ template: String, _ value: String) -> GenerationFilter {
-        guard value.contains("*") else {
+        // Scalars, not Characters: `*` or `%` followed by a combining mark is one Character that equals
+        // neither, and LIKE reads scalars.
+        guard value.unicodeScalars.contains("*") else {
             return GenerationFilter(sql: template.replacingOccurrences(of: "%@", with: "= ?"), parameters: [.text(value)])
         }
-        var pattern = ""
-        for c in value {
-            switch c {
-            case "\\", "%", "_": pattern += "\\\(c)"
-            case "*": pattern += "%"
-            default: pattern.append(c)
+        var pattern = String.UnicodeScalarView()
+        for scalar in value.unicodeScalars {
+            switch scalar {
+            case "\\", "%", "_": pattern.append(contentsOf: ["\\", scalar])
+            case "*": pattern.append("%")
+            default: pattern.append(scalar)
             }
         }
         return GenerationFilter(
-            sql: template.replacingOccurrences(of: "%@", with: "LIKE ? ESCAPE '\\'"), parameters: [.text(pattern)])
+            sql: template.replacingOccurrences(of: "%@", with: "LIKE ? ESCAPE '\\'"), parameters: [.text(String(pattern))])
     }
 
     // MARK: Dates
