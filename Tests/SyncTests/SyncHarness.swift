@@ -79,12 +79,7 @@ final class SyncFixture: @unchecked Sendable {
 
     /// Runs `reel ARGUMENTS…` on this library with the remote's key (or `key`), off the cooperative pool.
     func reel(_ arguments: [String], key: String? = nil) async throws -> Shell.Result {
-        var environment = ProcessInfo.processInfo.environment
-        environment["REEL_LIBRARY"] = root
-        environment["REEL_SIM_KEY"] = key ?? self.key
-        environment["XDG_CONFIG_HOME"] = folder.file("config")
-        environment["NO_COLOR"] = "1"
-        return try await Shell.runDetached(Fixtures.reelBinary, arguments, environment: environment, check: false)
+        try await runReel(arguments, library: root, configHome: folder.file("config"), environment: ["REEL_SIM_KEY": key ?? self.key])
     }
 
     /// Starts `reel ARGUMENTS…` on this library and remote key, stdout discarded, stderr to `path` (or discarded).
@@ -223,6 +218,32 @@ final class SyncFixture: @unchecked Sendable {
         #expect(try db.scalar(Int.self, "SELECT count(*) FROM media WHERE state <> 'stored'") == 0, "nothing left to fetch",
                 sourceLocation: sourceLocation)
     }
+}
+
+/// Runs the built `reel ARGUMENTS…` on `library` with `environment` added (a remote's key), its own
+/// config folder and no colour, off the cooperative pool; `wrapper` goes before it (`/usr/bin/time -v`).
+func runReel(
+    _ arguments: [String], library: String, configHome: String, environment extra: [String: String], wrapper: [String] = []
+) async throws -> Shell.Result {
+    var environment = ProcessInfo.processInfo.environment
+    environment["REEL_LIBRARY"] = library
+    environment["XDG_CONFIG_HOME"] = configHome
+    environment["NO_COLOR"] = "1"
+    environment.merge(extra) { _, new in new }
+    let (program, rest) = wrapper.isEmpty ? (Fixtures.reelBinary, arguments) : (wrapper[0], wrapper.dropFirst() + [Fixtures.reelBinary] + arguments)
+    return try await Shell.runDetached(program, Array(rest), environment: environment, check: false)
+}
+
+/// Files left in the store's temp folder of the library at `root`, and `.reel-part-*` files under `folder`.
+func leftovers(store root: String, export folder: String? = nil) -> [String] {
+    let temporary = ContentStore(root: root).temporaryDirectory
+    var found = ((try? FileManager.default.contentsOfDirectory(atPath: temporary)) ?? []).map { "tmp/\($0)" }
+    if let folder, let names = FileManager.default.enumerator(atPath: folder) {
+        while let name = names.nextObject() as? String {
+            if (name as NSString).lastPathComponent.hasPrefix(".reel-part-") { found.append(name) }
+        }
+    }
+    return found
 }
 
 /// One generation of `/_sim/manifest`.
