@@ -2,8 +2,7 @@
 /// subtree ends. A flat tape costs one allocation per document instead of one per value, which is
 /// what keeps a 100,000-item page fast.
 struct JSONNode {
-    /// `tooDeep`: an array or object nested deeper than `JSONParser.maxDepth`, not read (its bytes only).
-    enum Kind: UInt8 { case null, bool, number, string, array, object, tooDeep }
+    enum Kind: UInt8 { case null, bool, number, string, array, object }
 
     var kind: Kind
     /// For `bool`, the value; for `string`, whether it holds escapes (and needs the slow decode).
