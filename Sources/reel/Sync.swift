@@ -35,6 +35,16 @@ struct Sync: AsyncReelCommand {
     var keepWatermarked = false
     @Option(help: "Files fetched at once.") var jobs = 6
     @Option(help: "Retries per API call and per file before it counts as failed for this run.") var retries = 5
+    @Option(
+        name: .customLong("max-file-size"),
+        help: ArgumentHelp("The largest file to download; a larger one fails (e.g. 500MB, 2GiB, or bytes).", valueName: "size"),
+        transform: { text in
+            guard let bytes = ByteSize.parse(text), bytes > 0 else {
+                throw ValidationError("--max-file-size: \"\(text)\" is not a size; write e.g. 500MB, 2GiB or 1048576")
+            }
+            return bytes
+        })
+    var maxFileSize: Int64 = 2 << 30
     @Flag(name: .customLong("dry-run"), help: "Print what would change; write nothing.") var dryRun = false
     @Flag(help: "Wait for another sync of this library to end instead of exiting 75.") var wait = false
     @Flag(help: "Print each remote's summary as a JSON object.") var json = false
@@ -69,6 +79,7 @@ struct Sync: AsyncReelCommand {
         settings.dryRun = dryRun
         settings.keepWatermarked = keepWatermarked
         settings.attempts = retries + 1
+        settings.maxFileSize = maxFileSize
         let client = HTTPClient(maxConnectionsPerHost: jobs)
         defer { client.shutdown() }
         var worst: ReelError?

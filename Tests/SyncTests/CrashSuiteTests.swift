@@ -73,18 +73,6 @@ import TestSupport
         return killed
     }
 
-    /// Files left in the store's temp folder, and `.reel-part-*` files under `folder`.
-    private func leftovers(store root: String, export folder: String? = nil) -> [String] {
-        let temporary = ContentStore(root: root).temporaryDirectory
-        var found = ((try? FileManager.default.contentsOfDirectory(atPath: temporary)) ?? []).map { "tmp/\($0)" }
-        if let folder, let names = FileManager.default.enumerator(atPath: folder) {
-            while let name = names.nextObject() as? String {
-                if (name as NSString).lastPathComponent.hasPrefix(".reel-part-") { found.append(name) }
-            }
-        }
-        return found
-    }
-
     /// `reel gc` finds nothing the killed run left: no unrecorded object, no temp file, no unused blob.
     private func expectNothingToCollect(_ fixture: SyncFixture, _ round: Int) async throws {
         let gc = try await fixture.reel(["gc", "--dry-run", "--json"])

@@ -80,12 +80,9 @@ final class SyncFixture: @unchecked Sendable {
     /// Runs `reel ARGUMENTS…` on this library with the remote's key (or `key`), off the cooperative pool.
     /// `keyInEnvironment: false` leaves the key to the credentials file; `stdin` is fed to the command.
     func reel(_ arguments: [String], key: String? = nil, keyInEnvironment: Bool = true, stdin: Data? = nil) async throws -> Shell.Result {
-        var environment = ProcessInfo.processInfo.environment
-        environment["REEL_LIBRARY"] = root
-        environment["REEL_SIM_KEY"] = keyInEnvironment ? key ?? self.key : nil
-        environment["XDG_CONFIG_HOME"] = folder.file("config")
-        environment["NO_COLOR"] = "1"
-        return try await Shell.runDetached(Fixtures.reelBinary, arguments, environment: environment, stdin: stdin, check: false)
+        try await runReel(
+            arguments, library: root, configHome: folder.file("config"),
+            environment: ["REEL_SIM_KEY": keyInEnvironment ? key ?? self.key : nil], stdin: stdin)
     }
 
     /// Starts `reel ARGUMENTS…` on this library and remote key, stdout discarded, stderr to `path` (or discarded).
@@ -225,6 +222,33 @@ final class SyncFixture: @unchecked Sendable {
             Int.self, "SELECT count(*) FROM media m JOIN generations g ON g.id = m.generation_id WHERE m.state <> 'stored'" + kept)
         #expect(unfetched == 0, "nothing left to fetch", sourceLocation: sourceLocation)
     }
+}
+
+/// Runs the built `reel ARGUMENTS…` on `library` with `environment` added (a remote's key), its own
+/// config folder and no colour, off the cooperative pool; `wrapper` goes before it (`/usr/bin/time -v`).
+func runReel(
+    _ arguments: [String], library: String, configHome: String, environment extra: [String: String?], wrapper: [String] = [],
+    stdin: Data? = nil
+) async throws -> Shell.Result {
+    var environment = ProcessInfo.processInfo.environment
+    environment["REEL_LIBRARY"] = library
+    environment["XDG_CONFIG_HOME"] = configHome
+    environment["NO_COLOR"] = "1"
+    for (name, value) in extra { environment[name] = value }  // nil: unset
+    let (program, rest) = wrapper.isEmpty ? (Fixtures.reelBinary, arguments) : (wrapper[0], wrapper.dropFirst() + [Fixtures.reelBinary] + arguments)
+    return try await Shell.runDetached(program, Array(rest), environment: environment, stdin: stdin, check: false)
+}
+
+/// Files left in the store's temp folder of the library at `root`, and `.reel-part-*` files under `folder`.
+func leftovers(store root: String, export folder: String? = nil) -> [String] {
+    let temporary = ContentStore(root: root).temporaryDirectory
+    var found = ((try? FileManager.default.contentsOfDirectory(atPath: temporary)) ?? []).map { "tmp/\($0)" }
+    if let folder, let names = FileManager.default.enumerator(atPath: folder) {
+        while let name = names.nextObject() as? String {
+            if (name as NSString).lastPathComponent.hasPrefix(".reel-part-") { found.append(name) }
+        }
+    }
+    return found
 }
 
 /// One generation of `/_sim/manifest`.

@@ -22,6 +22,16 @@ enum Quantity {
             case "fps": (["fps": 1], "frame rate", "24 or 29.97")
             default: (["px": 1], "number of pixels", "1080")
             }
+        guard let (total, step) = measure(lower, units: units, severalParts: field == "dur") else {
+            throw value.error("\"\(text)\" is not a \(noun)", hint: "write e.g. \(hint)")
+        }
+        return Interval(lower: total - step / 2, upper: total + step / 2, exact: total)
+    }
+
+    /// Reads `text` (lowercased) as numbers with units from `units` (a bare number has factor 1): its
+    /// value and the step its last digit stands for; nil when it is not one. Only durations are written in
+    /// `severalParts` (`1m30s`).
+    static func measure(_ lower: String, units: [String: Double], severalParts: Bool) -> (total: Double, step: Double)? {
         var total = 0.0
         var step = 0.0
         var rest = Substring(lower)
@@ -32,17 +42,36 @@ enum Quantity {
             guard let amount = Double(number), number.first != ".", amount.isFinite,
                 let factor = unit.isEmpty ? 1 : units[String(unit)],
                 !unit.isEmpty || rest.count == number.count,
-                field == "dur" || components == 0
-            else {
-                throw value.error("\"\(text)\" is not a \(noun)", hint: "write e.g. \(hint)")
-            }
+                severalParts || components == 0
+            else { return nil }
             let decimals = number.firstIndex(of: ".").map { number.distance(from: $0, to: number.endIndex) - 1 } ?? 0
             total += amount * factor
             step = pow(10, -Double(decimals)) * factor
             rest = rest.dropFirst(number.count + unit.count)
             components += 1
         }
-        guard components > 0, total <= 1e18 else { throw value.error("\"\(text)\" is not a \(noun)", hint: "write e.g. \(hint)") }
-        return Interval(lower: total - step / 2, upper: total + step / 2, exact: total)
+        guard components > 0, total <= 1e18 else { return nil }
+        return (total, step)
+    }
+}
+
+/// A number of bytes as people write one: `500MB`, `1.5GB` (powers of 1000), `2GiB`, `300KiB` (powers of
+/// 1024), or plain bytes (`1048576`); the units the search language's `size:` takes, in any case, with or
+/// without a space.
+public enum ByteSize {
+    /// The whole number of bytes `text` says, rounded down; nil when it is not a size.
+    public static func parse(_ text: String) -> Int64? {
+        guard let (total, _) = Quantity.measure(text.lowercased().filter { $0 != " " }, units: Quantity.sizeUnits, severalParts: false) else { return nil }
+        return Int64(total)
+    }
+
+    /// `bytes` in the largest unit (of 1024) that writes it exactly, as `parse` reads it back: "2 GiB",
+    /// "500 MB", "1048577 bytes".
+    public static func describe(_ bytes: Int64) -> String {
+        for (unit, factor) in [("TiB", Int64(1) << 40), ("GiB", 1 << 30), ("MiB", 1 << 20), ("TB", 1_000_000_000_000), ("GB", 1_000_000_000), ("MB", 1_000_000), ("KiB", 1024), ("kB", 1000)]
+        where bytes >= factor && bytes % factor == 0 {
+            return "\(bytes / factor) \(unit)"
+        }
+        return "\(bytes) byte\(bytes == 1 ? "" : "s")"
     }
 }

@@ -27,6 +27,8 @@ struct MediaFetcher: Sendable {
     let plan: MediaPlan
     let attempts: Int
     let retryPolicy: RetryPolicy
+    /// The largest file to accept (`--max-file-size`).
+    let maxFileSize: Int64
 
     /// The statuses a media host answers for a link that expired or was withdrawn.
     static let staleLinkStatuses: Set<Int> = [401, 403, 404, 410]
@@ -69,12 +71,24 @@ struct MediaFetcher: Sendable {
             guard let link = url else { continue }  // unreachable: a missing link was just asked for
             let result: DownloadResult
             do {
-                result = try await client.download(link, into: store, resumeFrom: partial, keepPartial: true)
+                result = try await client.download(link, into: store, maxBytes: maxFileSize, resumeFrom: partial, keepPartial: true)
                 partial = nil
             } catch {
                 partial = error.partial
                 if error.kind == .cancelled { return .interrupted(partial: partial) }
                 if error.kind == .storage { throw ReelError("cannot write into the store: \(error.message)", status: .ioError) }
+                if error.kind == .tooLarge {
+                    // Announced or grown past the limit: another attempt would bring the same file.
+                    let limit = ByteSize.describe(maxFileSize)
+                    return .failed(
+                        "the \(Self.name(job)) is larger than the limit of \(limit) (--max-file-size); nothing of it was kept",
+                        partial: nil, remoteURL: link, gone: false)
+                }
+                if error.kind == .protocolNotAllowed {
+                    return .failed(
+                        "the link or a redirect names a scheme other than http or https, which reel does not follow (\(error.message))",
+                        partial: nil, remoteURL: link, gone: false)
+                }
                 problem = "the download broke off: \(error.message)"
                 if error.isRetryable { continue }
                 return .failed(problem, partial: partial, remoteURL: link, gone: false)

@@ -299,7 +299,7 @@ public final class SyncEngine {
         enter(.media)
         let fetcher = MediaFetcher(
             session: session, client: client, store: library.store, plan: plan, attempts: options.attempts,
-            retryPolicy: options.retryPolicy)
+            retryPolicy: options.retryPolicy, maxFileSize: options.maxFileSize)
         try await runJobs(downloads, width: options.jobs) { job in await fetcher.fetch(job) }
         if !posters.isEmpty {
             enter(.posters)

@@ -17,6 +17,9 @@ public struct SyncOptions: Sendable {
     public var attempts = 6
     /// Items asked for per list page (every known remote serves up to 100).
     public var pageSize = 100
+    /// The largest file a download may bring (`--max-file-size`); a larger one fails that file, and
+    /// nothing of it is kept.
+    public var maxFileSize: Int64 = 2 << 30
     /// Backoff between attempts.
     public var retryPolicy = RetryPolicy()
 

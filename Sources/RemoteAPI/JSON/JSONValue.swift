@@ -16,8 +16,33 @@ struct JSONValue {
         return n.kind == .string ? document.slice(n.start - 1, n.end + 1) : document.slice(n.start, n.end)
     }
 
-    /// The value's JSON text exactly as it came (invalid UTF-8 repaired to U+FFFD).
-    var rawText: String { String(decoding: raw, as: UTF8.self) }
+    /// The value's JSON text as it came, made valid JSON: invalid UTF-8 repaired to U+FFFD, and raw
+    /// control characters inside strings (which the parser accepts) written as `\u00XX` escapes, so that
+    /// what is kept as an item's raw payload passes SQLite's `json_valid`.
+    var rawText: String {
+        let bytes = raw
+        var inString = false
+        var escaped = false
+        var out: [UInt8]?
+        for (offset, byte) in bytes.enumerated() {
+            if inString && byte < 0x20 {
+                if out == nil { out = Array(bytes[..<offset]) }
+                let hex = Array("0123456789abcdef".utf8)
+                out! += Array("\\u00".utf8) + [hex[Int(byte >> 4)], hex[Int(byte & 15)]]
+                escaped = false
+                continue
+            }
+            out?.append(byte)
+            if escaped {
+                escaped = false
+            } else if byte == UInt8(ascii: "\\") {
+                escaped = inString
+            } else if byte == UInt8(ascii: "\"") {
+                inString.toggle()
+            }
+        }
+        return out.map { String(decoding: $0, as: UTF8.self) } ?? String(decoding: bytes, as: UTF8.self)
+    }
 
     /// A short quote of the value for an error message: `"yesterday"`, `true`, `{…}`.
     var snippet: String {

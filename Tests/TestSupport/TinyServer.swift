@@ -2,41 +2,64 @@ import Foundation
 import Synchronization
 
 /// A very small HTTP server on a raw socket, for what the simulator does not do: redirects anywhere,
-/// an absurd Content-Length, a body that never comes. One request per connection, one canned reply.
-final class TinyServer: Sendable {
+/// an absurd Content-Length, a body that never comes, a hostile remote. One request per connection, one
+/// canned reply per request (chosen by a route that sees the request's path and headers).
+public final class TinyServer: Sendable {
     /// Bytes to send back; with `stall`, the connection then stays open until the client leaves.
-    struct Reply: Sendable {
-        var bytes: [UInt8]
-        var stall = false
+    public struct Reply: Sendable {
+        /// The whole response: status line, header fields, body.
+        public var bytes: [UInt8]
+        /// Keep the connection open after the bytes, until the client leaves.
+        public var stall = false
 
-        static func head(_ status: String, _ fields: [String], body: [UInt8] = [], stall: Bool = false) -> Reply {
+        /// A reply of these bytes, as they are.
+        public init(bytes: [UInt8], stall: Bool = false) {
+            self.bytes = bytes
+            self.stall = stall
+        }
+
+        /// A response with this status (`"200 OK"`), these header lines and this body.
+        public static func head(_ status: String, _ fields: [String], body: [UInt8] = [], stall: Bool = false) -> Reply {
             let head = (["HTTP/1.1 \(status)"] + fields + ["Connection: close"]).joined(separator: "\r\n") + "\r\n\r\n"
             return Reply(bytes: Array(head.utf8) + body, stall: stall)
         }
 
-        static func redirect(_ location: String) -> Reply {
+        /// A 302 to `location`.
+        public static func redirect(_ location: String) -> Reply {
             head("302 Found", ["Location: \(location)", "Content-Length: 0"])
         }
 
-        static func text(_ text: String) -> Reply {
+        /// A 200 with a `text/plain` body.
+        public static func text(_ text: String) -> Reply {
             head("200 OK", ["Content-Type: text/plain", "Content-Length: \(text.utf8.count)"], body: Array(text.utf8))
         }
     }
 
     /// A request as it arrived: its path and its header fields (names lowercased).
-    struct Seen: Sendable {
-        let path: String
-        let headers: [String: String]
+    public struct Seen: Sendable {
+        /// The request target: the path with its query.
+        public let path: String
+        public let headers: [String: String]
     }
 
     /// "http://127.0.0.1:PORT".
-    let base: String
-    let port: Int
+    public let base: String
+    public let port: Int
     private let listener: Int32
     private let seen = Mutex<[Seen]>([])
-    private let route: @Sendable (String) -> Reply
+    private let route: @Sendable (Seen) -> Reply
 
-    init(route: @escaping @Sendable (_ path: String) -> Reply) {
+    /// A server answering each request with what `route` says for its path.
+    public convenience init(route: @escaping @Sendable (_ path: String) -> Reply) {
+        self.init(seeing: { route($0.path) })
+    }
+
+    /// A server answering each request (its path and headers) with what `route` says.
+    public static func answering(_ route: @escaping @Sendable (_ request: Seen) -> Reply) -> TinyServer {
+        TinyServer(seeing: route)
+    }
+
+    private init(seeing route: @escaping @Sendable (_ request: Seen) -> Reply) {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         precondition(fd >= 0, "socket")
         var address = sockaddr_in()
@@ -58,13 +81,13 @@ final class TinyServer: Sendable {
     }
 
     /// Stops accepting; connections already open finish on their own.
-    func stop() {
+    public func stop() {
         shutdown(listener, Int32(SHUT_RDWR))
         close(listener)
     }
 
     /// The requests so far.
-    var requests: [Seen] { seen.withLock { $0 } }
+    public var requests: [Seen] { seen.withLock { $0 } }
 
     private func acceptLoop() {
         while true {
@@ -95,8 +118,9 @@ final class TinyServer: Sendable {
             guard let colon = line.firstIndex(of: ":") else { continue }
             headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
         }
-        seen.withLock { $0.append(Seen(path: path, headers: headers)) }
-        let reply = route(path)
+        let request = Seen(path: path, headers: headers)
+        seen.withLock { $0.append(request) }
+        let reply = route(request)
         var sent = 0
         while sent < reply.bytes.count {
             let n = reply.bytes[sent...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
