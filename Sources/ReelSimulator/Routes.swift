@@ -118,6 +118,7 @@ struct Routes: Sendable {
         }
         let fault = world.fault(for: request.uri.path)
         if let early = FaultResponse.before(fault, dialect: nil) { return early }
+        await configuration.beforeMedia?()
         let blob: MediaBlob
         do {
             blob = try await file()

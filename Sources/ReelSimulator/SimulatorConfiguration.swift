@@ -37,6 +37,9 @@ public struct SimulatorConfiguration: Sendable {
     public var proxyList = true
     /// How many polls of a just-completed item still show no link.
     public var linklessPolls = 2
+    /// Awaited before each CDN response is made (tests only, in process): lets a test pace a sync's
+    /// downloads against something else it does, so that the two overlap whatever the machine's load.
+    public var beforeMedia: (@Sendable () async -> Void)?
     /// The simulator's clock. Tests replace it to step through states and link expiry without waiting.
     public var clock: @Sendable () -> Date = { Date() }
     /// The moment the data is made; its dates are spread over the 18 months before it.

@@ -155,17 +155,26 @@ import Testing
     }
 
     @Test(arguments: ["[", "{\"a\":"])
-    func tenThousandLevelsOfNesting(_ opener: String) {
+    func tenThousandLevelsOfNesting(_ opener: String) throws {
         let closer = opener == "[" ? "]" : "}"
         let deep = String(repeating: opener, count: 10_000) + "1" + String(repeating: closer, count: 10_000)
-        for body in [deep, String(repeating: opener, count: 10_000), #"{"data":[{"id":"x","prompt":"# + deep + "}]}"] {
-            for dialect in Dialect.allCases {
-                let error = decodeError { () throws(RemoteDecodeError) in try DialectDecoder(dialect: dialect).page(Data(body.utf8)) }
-                #expect(error?.kind == .tooDeep)
-                #expect(error?.description.hasPrefix("the JSON nests deeper than 512 levels") == true)
+        // Deeper than the limit fails the item that holds it, by name, and the rest of its page reads on.
+        let body = #"{"data":[{"id":"x","prompt":"# + deep + #"},{"id":"y","state":"failed","prompt":"fine"}]}"#
+        for dialect in Dialect.allCases {
+            let page = try DialectDecoder(dialect: dialect).page(Data(body.utf8))
+            #expect(page.items.count == 2)
+            let failure = try #require(page.failures.first)
+            #expect(failure.kind == .tooDeep && failure.itemID == "x")
+            #expect(failure.description.hasPrefix("item 0 (id x): the JSON nests deeper than 512 levels (at byte "))
+            let single = decodeError { () throws(RemoteDecodeError) in try DialectDecoder(dialect: dialect).item(Data((#"{"id":"x","p":"# + deep + "}").utf8)) }
+            #expect(single?.kind == .tooDeep)
+            for broken in [String(repeating: opener, count: 10_000), deep + "]"] {
+                let error = decodeError { () throws(RemoteDecodeError) in try DialectDecoder(dialect: dialect).page(Data(broken.utf8)) }
+                #expect(error?.kind == .malformedJSON)
             }
-            _ = RemoteErrorMessage.extract(from: Data(body.utf8))
         }
+        #expect(try DialectDecoder(dialect: .proxy).page(Data(body.utf8)).generations.map(\.id) == ["y"])
+        _ = RemoteErrorMessage.extract(from: Data(deep.utf8))
         // Just inside the limit decodes (as a wrong type, in one item of the page).
         let inside = #"[{"id":"x","state":"failed","prompt":"# + String(repeating: "[", count: 510) + String(repeating: "]", count: 510) + "}]"
         let page = try? DialectDecoder(dialect: .proxy).page(Data(inside.utf8))

@@ -75,6 +75,9 @@ public struct DialectDecoder: Sendable {
             throw Self.shapeError(root, expected: "a batch of tasks")
         }
         return list.elements.enumerated().map { index, task in
+            if let offset = task.tooDeepOffset {
+                return .failure(.tooDeep(at: offset, itemIndex: index, itemID: (try? Fields(task).identifier("task_id")) ?? nil))
+            }
             do throws(FieldError) {
                 return .success(try TaskDecoder().decode(task))
             } catch {
@@ -115,6 +118,7 @@ public struct DialectDecoder: Sendable {
     }
 
     private func decodeItem(_ item: JSONValue, index: Int) -> Result<RemoteGeneration, RemoteDecodeError> {
+        if let offset = item.tooDeepOffset { return .failure(.tooDeep(at: offset, itemIndex: index, itemID: Self.id(of: item))) }
         do throws(FieldError) {
             return .success(try decode(item))
         } catch {
@@ -137,6 +141,7 @@ public struct DialectDecoder: Sendable {
         guard value.kind == .object, value["id"] != nil || RemoteErrorMessage.message(in: value) == nil else {
             throw Self.shapeError(value, expected: call)
         }
+        if let offset = value.tooDeepOffset { throw .tooDeep(at: offset, itemID: Self.id(of: value)) }
         do throws(FieldError) {
             return try decode(value)
         } catch {

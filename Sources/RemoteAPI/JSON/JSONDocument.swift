@@ -2,7 +2,8 @@
 /// subtree ends. A flat tape costs one allocation per document instead of one per value, which is
 /// what keeps a 100,000-item page fast.
 struct JSONNode {
-    enum Kind: UInt8 { case null, bool, number, string, array, object }
+    /// `tooDeep`: an array or object nested deeper than `JSONParser.maxDepth`, not read (its bytes only).
+    enum Kind: UInt8 { case null, bool, number, string, array, object, tooDeep }
 
     var kind: Kind
     /// For `bool`, the value; for `string`, whether it holds escapes (and needs the slow decode).

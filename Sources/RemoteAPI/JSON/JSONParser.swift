@@ -7,8 +7,6 @@ enum JSONSyntaxError: Error, Equatable {
     /// Markup: a web page (the error page of a gateway in front of the API) or an XML error (a
     /// storage host's); its message (title, `<Message>`, first heading) when it has one.
     case markup(xml: Bool, message: String?)
-    /// Deeper than `JSONParser.maxDepth` levels of arrays and objects.
-    case tooDeep(offset: Int)
     /// Larger than the tape's 32-bit offsets can address.
     case tooLarge(bytes: Int)
     /// Not JSON: what went wrong, at which byte.
@@ -16,7 +14,8 @@ enum JSONSyntaxError: Error, Equatable {
 }
 
 /// Parses JSON bytes onto a `JSONDocument` tape, iteratively (an explicit stack, so no input can
-/// exhaust the thread's stack) and with a depth limit.
+/// exhaust the thread's stack) and with a depth limit: a container deeper than `maxDepth` is not read
+/// but kept whole as one `.tooDeep` node, so that only the item holding it fails, not its page.
 ///
 /// Strict about structure (RFC 8259 grammar) and lenient about content: a UTF-8 byte order mark is
 /// skipped, raw control characters inside strings are accepted, and invalid UTF-8 inside strings is
@@ -62,7 +61,10 @@ struct JSONParser {
                 switch b[i] {
                 case UInt8(ascii: "{"), UInt8(ascii: "["):
                     let isObject = b[i] == UInt8(ascii: "{")
-                    guard stack.count < JSONParser.maxDepth else { throw .tooDeep(offset: i) }
+                    if stack.count >= JSONParser.maxDepth {
+                        try skipTooDeep()
+                        break
+                    }
                     stack.append(nodes.count)
                     append(isObject ? .object : .array, start: i, end: i)
                     i += 1
@@ -109,6 +111,31 @@ struct JSONParser {
 
         private mutating func append(_ kind: JSONNode.Kind, start: Int, end: Int, flag: Bool = false) {
             nodes.append(JSONNode(kind: kind, flag: flag, start: UInt32(start), end: UInt32(end), next: UInt32(nodes.count + 1)))
+        }
+
+        /// Passes over the container that starts at `i` (strings, brackets; nothing else checked) and
+        /// appends it as one `.tooDeep` node.
+        private mutating func skipTooDeep() throws(JSONSyntaxError) {
+            let start = i
+            var depth = 0
+            while i < b.count {
+                switch b[i] {
+                case UInt8(ascii: "\""):
+                    i += 1
+                    while i < b.count && b[i] != UInt8(ascii: "\"") { i += b[i] == UInt8(ascii: "\\") ? 2 : 1 }
+                case UInt8(ascii: "["), UInt8(ascii: "{"): depth += 1
+                case UInt8(ascii: "]"), UInt8(ascii: "}"):
+                    depth -= 1
+                    if depth == 0 {
+                        i += 1
+                        append(.tooDeep, start: start, end: i)
+                        return
+                    }
+                default: break
+                }
+                i += 1
+            }
+            throw .malformed("the body ends inside a container nested deeper than \(JSONParser.maxDepth) levels", offset: start)
         }
 
         /// Ends the innermost container; `i` is just past its closing bracket.

@@ -49,6 +49,7 @@ struct JSONValue {
         switch kind {
         case .object: return "an object"
         case .array: return "an array"
+        case .tooDeep: return "a value nested too deep to read"
         default:
             let text = OneLine.clean(String(decoding: raw.prefix(80), as: UTF8.self), limit: 60)
             return raw.count > 80 && !text.hasSuffix("…") ? text + "…" : text
@@ -125,6 +126,14 @@ struct JSONValue {
             i = Int(nodes[i].next)
         }
         return result
+    }
+
+    /// Where the first container nested too deep to read starts inside this value (a byte offset of
+    /// the document), or nil when every part of it was read.
+    var tooDeepOffset: Int? {
+        let nodes = document.nodes
+        for i in index..<Int(nodes[index].next) where nodes[i].kind == .tooDeep { return Int(nodes[i].start) }
+        return nil
     }
 
     /// Whether an object has no members (or an array no elements).

@@ -54,6 +54,12 @@ public struct RemoteDecodeError: Error, Sendable, Equatable, CustomStringConvert
     /// The one-line message (for `localizedDescription`).
     public var errorDescription: String? { description }
 
+    /// The problem of a value that holds JSON nested deeper than the parser reads, at byte `offset`.
+    static func tooDeep(at offset: Int, itemIndex: Int? = nil, itemID: String? = nil) -> RemoteDecodeError {
+        RemoteDecodeError(
+            .tooDeep, "the JSON nests deeper than \(JSONParser.maxDepth) levels (at byte \(offset))", itemIndex: itemIndex, itemID: itemID)
+    }
+
     /// The same problem, placed at an item.
     func at(index: Int?, id: String?) -> RemoteDecodeError {
         var copy = self
@@ -71,8 +77,6 @@ extension RemoteDecodeError {
         case .markup(let xml, let message):
             let what = xml ? "an XML document" : "an HTML page"
             self.init(.htmlPage, "the remote answered with \(what), not JSON" + (message.map { " (\"\($0)\")" } ?? ""))
-        case .tooDeep(let offset):
-            self.init(.tooDeep, "the JSON nests deeper than \(JSONParser.maxDepth) levels (at byte \(offset))")
         case .tooLarge(let bytes): self.init(.tooLarge, "the body is too large to decode (\(bytes) bytes)")
         case .malformed(let what, _): self.init(.malformedJSON, "the body is not valid JSON: \(what)")
         }
