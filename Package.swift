@@ -76,7 +76,7 @@ let package = Package(
         .testTarget(name: "CatalogTests", dependencies: ["Catalog", "TestSupport"]),
         .testTarget(name: "ReelKitTests", dependencies: ["ReelKit", "Media", "TestSupport"]),
         .testTarget(name: "SyncTests", dependencies: ["reel", "ReelKit", "Catalog", "SQLite", "HTTP", "RemoteAPI", "ContentStore", "ReelSimulator", "Media", "TestSupport"]),
-        .testTarget(name: "CLITests", dependencies: ["reel", "ReelSimulator", "SQLite", "TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["reel", "ReelSimulator", "SQLite", "ContentStore", "TestSupport"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "ContentStore", "ReelSimulator", "TestSupport"]),
         .testTarget(name: "RemoteAPITests", dependencies: ["RemoteAPI", "ReelSimulator", "TestSupport"]),
         .testTarget(name: "ReelSimulatorTests", dependencies: ["ReelSimulator", "Media", "reel-sim", "TestSupport"]),

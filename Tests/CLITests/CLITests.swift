@@ -16,6 +16,18 @@ struct Reel {
         try Shell.run(Fixtures.reelBinary, arguments, environment: environment(extra), check: false)
     }
 
+    /// Starts reel without waiting for it (its output discarded), for a test that stops it part way.
+    func start(_ arguments: [String]) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Fixtures.reelBinary)
+        process.arguments = arguments
+        process.environment = environment([:])
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
     /// For a reel that talks to a server running inside the test process.
     func detached(_ arguments: String..., environment extra: [String: String] = [:]) async throws -> Shell.Result {
         try await Shell.runDetached(Fixtures.reelBinary, arguments, environment: environment(extra), check: false)

@@ -1,3 +1,4 @@
+import ContentStore
 import Foundation
 import SQLite
 import Testing
@@ -85,6 +86,48 @@ import TestSupport
         expectOneLineError(try reel("verify", "--since", "someday"), status: 64, contains: "'someday' is not a date")
         #expect(try reel("verify", "--sample", "0").status == 64)
         #expect(try reel("verify", "--sample", "2", "--since", "today").status == 64)
+    }
+
+    /// `reel verify` killed with SIGKILL after it saved its progress: the next run continues from there (it
+    /// rehashes only what came after the last save) and reports on the whole store, clean. The store grows
+    /// until a verify outlives its first save (half a second), whatever the machine's speed.
+    @Test func aKilledVerifyContinuesWhereItStopped() async throws {
+        _ = try library()
+        let store = ContentStore(root: reel.library)
+        var random = SystemRandomNumberGenerator()
+        var bytes = (0..<(1 << 17)).flatMap { _ in withUnsafeBytes(of: random.next()) { Array($0) } }
+        var blobs = 3
+        for round in 0..<5 {
+            // 128 MiB more each round, in 1 MiB blobs (random, each with its own first bytes) recorded as
+            // imports would record them.
+            let db = try catalog()
+            for _ in 0..<(128 << round) {
+                withUnsafeBytes(of: UInt64(blobs)) { bytes.replaceSubrange(0..<8, with: $0) }
+                let stored = try store.put(bytes: bytes)
+                try db.run("INSERT INTO blobs (sha256, size, stored_at) VALUES (?, ?, '2026-01-01T00:00:00Z')", stored.digest.hex, stored.size)
+                blobs += 1
+            }
+            #expect(try reel("verify", "--restart").status == 0, "the grown store is clean")
+            let verify = try reel.start(["verify", "--restart"])
+            var saved = 0
+            while verify.isRunning && saved == 0 {
+                saved = try catalog().scalar(Int.self, "SELECT checked FROM verify_runs WHERE finished_at IS NULL ORDER BY id DESC LIMIT 1") ?? 0
+                try await Task.sleep(for: .milliseconds(5))
+            }
+            guard verify.isRunning else { continue }  // it finished before its first save: grow and try again
+            kill(verify.processIdentifier, SIGKILL)
+            verify.waitUntilExit()
+
+            let again = try reel("verify", "--json")
+            #expect(again.status == 0, "\(again.stderr)")
+            let report = try #require(try JSONSerialization.jsonObject(with: again.stdoutData) as? [String: Any])
+            let resumed = report["resumed"] as? Int ?? 0
+            #expect(resumed >= saved && resumed < blobs, "continued after the \(saved) blobs the killed run saved: \(report)")
+            #expect(report["total"] as? Int == blobs && report["checked"] as? Int == blobs && report["clean"] as? Bool == true, "\(report)")
+            #expect(try catalog().scalar(Int.self, "SELECT count(*) FROM verify_runs WHERE finished_at IS NULL") == 0)
+            return
+        }
+        Issue.record("reel verify of \(blobs) blobs never outlived its first save")
     }
 
     @Test func gcRemovesOldUnreferencedFilesOnly() throws {
