@@ -1,7 +1,5 @@
-import ContentStore
 import Foundation
 import Media
-import ReelKit
 import Testing
 import TestSupport
 

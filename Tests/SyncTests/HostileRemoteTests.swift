@@ -12,7 +12,7 @@ import TestSupport
 /// fail that item alone with a clear line (or take it as the data it is), exit as documented (1 for a
 /// failed item, 69 for a list reel cannot read), and leave the rest whole: the good item stored, `reel
 /// verify` clean, nothing in `tmp/`, no file from outside (such as /etc/passwd) in the store.
-@Suite(.timeLimit(.minutes(6))) struct HostileRemoteTests {
+@Suite(.timeLimit(.minutes(6 * Fixtures.timeScale))) struct HostileRemoteTests {
     /// One bad item and what reel must say about it.
     enum Case: String, CaseIterable, CustomTestStringConvertible {
         case wrongTypes, wrongTypesEvenTheID, deeplyNested, hugePrompt, invalidUTF8
@@ -177,7 +177,7 @@ import TestSupport
         let peak = sync.stderr.split(separator: "\n").first { $0.contains("Maximum resident set size") }
             .flatMap { $0.split(separator: ":").last }.flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
         FileHandle.standardError.write(Data("hostile 100k page: \(elapsed), peak RSS \(peak.map { "\($0 / 1024) MiB" } ?? "unmeasured")\n".utf8))
-        #expect(elapsed < .seconds(300), "bounded time")
+        #expect(elapsed < .seconds(300 * Fixtures.timeScale), "bounded time")
         if let peak { #expect(peak < 1_500_000, "bounded memory: \(peak / 1024) MiB") }
         try await remote.expectGoodItemIntact()
     }

@@ -14,6 +14,13 @@ public enum Fixtures {
         return (packageRoot as NSString).deletingLastPathComponent + "/shared/corpus/media"
     }()
 
+    /// How much longer than usual a time bound may be: `$REEL_TEST_TIME_SCALE` (scripts/sanitize sets it, as
+    /// a sanitizer makes everything several times slower), else 1. Only the bounds that guard against a
+    /// hang use it; nothing asserts speed.
+    public static let timeScale: Int = {
+        Int(ProcessInfo.processInfo.environment["REEL_TEST_TIME_SCALE"] ?? "").map { max(1, $0) } ?? 1
+    }()
+
     /// The corpus's file names, sorted.
     public static let corpusFiles: [String] = {
         ((try? FileManager.default.contentsOfDirectory(atPath: corpus)) ?? []).filter { !$0.hasPrefix(".") }.sorted()
