@@ -5,6 +5,7 @@ import Darwin
 #endif
 import ContentStore
 import Dispatch
+import Synchronization
 
 /// How a download ended when it did not fail.
 public enum DownloadResult: Sendable {
@@ -187,9 +188,28 @@ final class DownloadSink: @unchecked Sendable {
 
 /// Runs blocking file work (copying a partial, fsync on commit) on a Dispatch worker, so that it does
 /// not hold one of the few cooperative threads.
+///
+/// The result comes back through a `Mutex` as well as the continuation. The continuation alone orders
+/// the worker's writes before the task's reads, but ThreadSanitizer does not see that hand-over on Linux
+/// and reported the fields of a `DownloadSink` made here as racing; the lock is a release/acquire it
+/// sees, at the price of one uncontended lock.
 func offload<T: Sendable, E: Error>(_ work: @escaping @Sendable () throws(E) -> T) async throws(E) -> T {
-    let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<T, E>, Never>) in
-        DispatchQueue.global().async { continuation.resume(returning: Result(catching: work)) }
+    let handover = Handover<Result<T, E>>()
+    await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+        DispatchQueue.global().async {
+            handover.put(Result(catching: work))
+            continuation.resume()
+        }
     }
-    return try result.get()
+    return try handover.take().get()
+}
+
+/// One value passed from one thread to another under a lock.
+private final class Handover<Value: Sendable>: Sendable {
+    private let slot = Mutex<Value?>(nil)
+
+    func put(_ value: Value) { slot.withLock { $0 = value } }
+
+    /// The value put; only called after `put` (the continuation's resume follows it).
+    func take() -> Value { slot.withLock { $0.take()! } }
 }
