@@ -44,7 +44,7 @@ struct Sync: AsyncReelCommand {
             }
             return bytes
         })
-    var maxFileSize: Int64 = 2 << 30
+    var maxFileSize = SyncOptions.defaultMaxFileSize
     @Flag(name: .customLong("dry-run"), help: "Print what would change; write nothing.") var dryRun = false
     @Flag(help: "Wait for another sync of this library to end instead of exiting 75.") var wait = false
     @Flag(help: "Print each remote's summary as a JSON object.") var json = false

@@ -19,7 +19,9 @@ public struct SyncOptions: Sendable {
     public var pageSize = 100
     /// The largest file a download may bring (`--max-file-size`); a larger one fails that file, and
     /// nothing of it is kept.
-    public var maxFileSize: Int64 = 2 << 30
+    public var maxFileSize = SyncOptions.defaultMaxFileSize
+    /// 2 GiB: a generated clip is tens of megabytes; this only stops a remote that sends without end.
+    public static let defaultMaxFileSize: Int64 = 2 << 30
     /// Backoff between attempts.
     public var retryPolicy = RetryPolicy()
 
