@@ -90,6 +90,14 @@ func eventually(_ condition: () -> Bool) async throws {
     while !condition() { try await Task.sleep(for: .milliseconds(10)) }
 }
 
+/// A client whose stalled transfers only a cancellation or a shutdown ends: on a loaded machine the
+/// low-speed limit (30 s) could otherwise end them first, as a timeout, before the test gets to it.
+func clientOnlyCancellationStops() -> HTTPClient {
+    var configuration = HTTPClient.Configuration()
+    configuration.lowSpeedTime = .seconds(3600)
+    return HTTPClient(configuration: configuration)
+}
+
 // MARK: API calls
 
 @Suite struct APICallTests {
@@ -271,7 +279,7 @@ func eventually(_ condition: () -> Bool) async throws {
             .head("200 OK", ["Content-Type: video/mp4", "Content-Length: 1000", "ETag: \"v1\""], body: Array(repeating: 9, count: 400), stall: true)
         }
         defer { server.stop() }
-        let client = HTTPClient()
+        let client = clientOnlyCancellationStops()
         let library = try Library()
         let download = Task { await failure { try await client.download(server.base + "/v.mp4", into: library.store, keepPartial: true) } }
         // The 400 bytes sent are in once the writer's temp file holds them.
@@ -517,10 +525,7 @@ func eventually(_ condition: () -> Bool) async throws {
     @Test func shutdownCancelsPendingWork() async throws {
         let server = TinyServer { _ in .head("200 OK", ["Content-Length: 10"], stall: true) }
         defer { server.stop() }
-        // Only the shutdown may end these stalled transfers, however long a loaded machine takes to get there.
-        var configuration = HTTPClient.Configuration()
-        configuration.lowSpeedTime = .seconds(3600)
-        let client = HTTPClient(configuration: configuration)
+        let client = clientOnlyCancellationStops()
         let library = try Library()
         let calls = (0..<3).map { i in
             Task { await failure { try await client.send(HTTPRequest(url: server.base + "/\(i)", timeout: .seconds(3600))) } }
@@ -539,11 +544,7 @@ func eventually(_ condition: () -> Bool) async throws {
     @Test func cancellingTheTaskCancelsTheTransfer() async throws {
         let server = TinyServer { _ in .head("200 OK", ["Content-Length: 10"], stall: true) }
         defer { server.stop() }
-        // Only the cancellation may end the stalled transfer: on a loaded machine the low-speed limit could
-        // otherwise end it first (as a timeout) before the test gets to cancel.
-        var configuration = HTTPClient.Configuration()
-        configuration.lowSpeedTime = .seconds(3600)
-        let client = HTTPClient(configuration: configuration)
+        let client = clientOnlyCancellationStops()
         let call = Task { await failure { try await client.send(HTTPRequest(url: server.base + "/slow", timeout: .seconds(3600))) } }
         try await eventually { server.requests.count == 1 }
         call.cancel()
